@@ -1,0 +1,370 @@
+"""Fonts: which files the theme names, and TrueType subsets of them prepared once and cached.
+
+The fonts come from pip packages (see assets/theme.yaml), never from the system. ReportLab embeds
+only TrueType outlines, and our CJK sources are a CFF `.otf` (Noto Serif SC) and a variable TTF
+whose default instance is Thin (Noto Sans SC). Preparing a whole CJK font takes half a minute, so
+we prepare a subset: the characters a document uses plus a fixed base repertoire, instanced to
+the weight and converted to TrueType outlines. Each prepared file is cached in the user cache
+folder under a key made of the source file's identity, the weight, the characters and the
+preparation code's version, so a stale file is never used; a lock keeps two processes from
+preparing the same file twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from publish.theme import FontSource, LoadedTheme
+
+PREPARATION_VERSION = "3"
+"""Bump when the preparation below changes what it writes; old cache entries are then ignored."""
+
+Role = Literal["serif", "sans"]
+
+# Always in a prepared font, whatever the document: ASCII, Latin-1 letters and signs, general
+# punctuation, CJK symbols and punctuation, full-width forms. Renderers may print these (page
+# numbers, labels) without listing them.
+BASE_REPERTOIRE = frozenset(
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [chr(c) for c in range(0xA0, 0x100)]
+    + [chr(c) for c in range(0x2010, 0x2060)]
+    + [chr(c) for c in range(0x3000, 0x3040)]
+    + [chr(c) for c in range(0xFF01, 0xFF5F)]
+    + list("一二三四五六七八九十百千万亿元年月日页共第项家台人")
+)
+
+# Tables a PDF subset never needs; dropping them before subsetting saves most of the time.
+_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG", "HVAR", "MVAR", "STAT", "DSIG")
+
+
+class FontError(Exception):
+    """A font the theme names is missing or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face a renderer can use: a source file, and the weight to instance it at (None: static)."""
+
+    role: Role
+    bold: bool
+    path: Path
+    weight: int | None
+
+    @property
+    def identity(self) -> str:
+        """What this face is made from: the source file's identity and the weight."""
+        return f"{_file_identity(self.path)}|{self.weight}"
+
+    @property
+    def info(self) -> FontInfo:
+        """Family name and character coverage of the source (read once, then cached on disk)."""
+        return _font_info(_file_identity(self.path), self.path)
+
+    @property
+    def family(self) -> str:
+        """The family name Word and PowerPoint know the font by (e.g. Noto Sans SC)."""
+        return self.info.family
+
+    @property
+    def postscript_name(self) -> str:
+        """A PostScript name for the prepared face, e.g. NotoSansSC-Bold."""
+        base = "".join(self.family.split())
+        return f"{base}-{'Bold' if self.bold else 'Regular'}"
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What we need to know of a font file without opening it again."""
+
+    family: str
+    codepoints: frozenset[int]
+
+
+@dataclass(frozen=True)
+class FaceSet:
+    """The four faces renderers ask for; a family with no bold borrows the sans bold."""
+
+    serif: Face
+    serif_bold: Face
+    sans: Face
+    sans_bold: Face
+
+    def face(self, role: Role, bold: bool = False) -> Face:
+        """The face for a role and weight."""
+        if role == "serif":
+            return self.serif_bold if bold else self.serif
+        return self.sans_bold if bold else self.sans
+
+    def distinct(self) -> list[Face]:
+        """Each distinct face once, in a fixed order."""
+        seen: dict[tuple[Path, int | None], Face] = {}
+        for face in (self.serif, self.serif_bold, self.sans, self.sans_bold):
+            seen.setdefault((face.path, face.weight), face)
+        return list(seen.values())
+
+
+def faces(loaded: LoadedTheme) -> FaceSet:
+    """The faces the theme names, checked to exist; raises FontError naming a missing file."""
+    fonts = loaded.theme.fonts
+
+    def make(role: Role, bold: bool, source: FontSource) -> Face:
+        path = loaded.resolve(source.source)
+        if not path.is_file():
+            raise FontError(f"font {source.source!r} not found (looked for {path})")
+        return Face(role, bold, path, source.weight)
+
+    sans = make("sans", False, fonts.sans.regular)
+    sans_bold = make("sans", True, fonts.sans.bold) if fonts.sans.bold else sans
+    serif = make("serif", False, fonts.serif.regular)
+    serif_bold = make("serif", True, fonts.serif.bold) if fonts.serif.bold else sans_bold
+    return FaceSet(serif, serif_bold, sans, sans_bold)
+
+
+def cache_dir() -> Path:
+    """Where prepared fonts live: $PUBLISH_CACHE_DIR, else the user cache folder (platformdirs)."""
+    override = os.environ.get("PUBLISH_CACHE_DIR")
+    if override:
+        return Path(override) / "fonts"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("publish", appauthor=False)) / "fonts"
+
+
+def _file_identity(path: Path) -> str:
+    """Path, size and modification time: changes whenever the file is replaced or edited."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise FontError(f"font file {path} cannot be read: {exc.strerror or exc}") from None
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+@lru_cache(maxsize=16)
+def _font_info(identity: str, path: Path) -> FontInfo:
+    cached = cache_dir() / f"info-{_key(PREPARATION_VERSION, identity)}.json"
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return FontInfo(data["family"], frozenset(_expand(data["ranges"])))
+    except (OSError, ValueError, KeyError):
+        pass
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(path, lazy=True, fontNumber=0)
+        name = font["name"]
+        family = str(name.getDebugName(16) or name.getDebugName(1) or path.stem)
+        codepoints = frozenset(font.getBestCmap() or {})
+    except Exception as exc:  # fontTools raises many types for a damaged file
+        raise FontError(f"font file {path} cannot be read: {exc}") from None
+    _write_atomic(cached, json.dumps({"family": family, "ranges": _ranges(codepoints)}).encode("utf-8"))
+    return FontInfo(family, codepoints)
+
+
+def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
+    ranges: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return ranges
+
+
+def _expand(ranges: list[list[int]]) -> Iterator[int]:
+    for start, end in ranges:
+        yield from range(start, end + 1)
+
+
+def characters(texts: Iterable[str]) -> frozenset[str]:
+    """The characters of `texts` plus the base repertoire, without line breaks."""
+    found: set[str] = set(BASE_REPERTOIRE)
+    for text in texts:
+        found.update(text)
+    found.difference_update("\n\r\t")
+    return frozenset(found)
+
+
+def prepared_path(face: Face, chars: frozenset[str]) -> Path:
+    """Where the prepared subset of `face` for `chars` is (or will be) cached."""
+    codepoints = face.info.codepoints
+    covered = sorted(c for c in chars if ord(c) in codepoints)
+    key = _key(PREPARATION_VERSION, face.identity, "".join(covered))
+    stem = face.postscript_name
+    return cache_dir() / f"{stem}-{key}.ttf"
+
+
+def prepare(face: Face, chars: frozenset[str]) -> Path:
+    """A TrueType subset of `face` holding every character of `chars` it has; cached."""
+    target = prepared_path(face, chars)
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target.with_suffix(".lock")):
+        if not target.is_file():  # another process may have made it while we waited
+            _write_atomic(target, _build_subset(face, chars))
+    return target
+
+
+def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[tuple[Path, int | None], Path]:
+    """Every distinct face prepared for `chars`, in parallel processes when `jobs` > 1 and needed."""
+    paths = {(f.path, f.weight): (f, prepared_path(f, chars)) for f in faceset.distinct()}
+    todo = [face for face, path in paths.values() if not path.is_file()]
+    if jobs > 1 and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            list(pool.map(prepare, todo, [chars] * len(todo)))
+    return {key: prepare(face, chars) for key, (face, _) in paths.items()}
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _build_subset(face: Face, chars: frozenset[str]) -> bytes:
+    """Subset, instance and convert to TrueType outlines; returns the font file's bytes."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(face.path, fontNumber=0)
+    for tag in _DROPPED_TABLES:
+        if tag in font:
+            del font[tag]
+    options = subset.Options()
+    options.layout_features = []
+    options.hinting = False
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    subsetter = subset.Subsetter(options)
+    codepoints = face.info.codepoints
+    subsetter.populate(unicodes=[ord(c) for c in chars if ord(c) in codepoints])
+    subsetter.subset(font)
+    if "fvar" in font:
+        from fontTools.varLib import instancer
+
+        axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+        if face.weight is not None and "wght" in axes:
+            axes["wght"] = float(face.weight)
+        font = instancer.instantiateVariableFont(font, axes)
+    if "CFF " in font or "CFF2" in font:
+        _cff_to_glyf(font)
+    _rename(font, face)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _rename(font: object, face: Face) -> None:
+    """Names the prepared face for what it is (the variable source calls itself Thin)."""
+    from fontTools.ttLib import TTFont
+
+    assert isinstance(font, TTFont)
+    style = "Bold" if face.bold else "Regular"
+    name = font["name"]
+    name.setName(face.family, 1, 3, 1, 0x409)
+    name.setName(style, 2, 3, 1, 0x409)
+    name.setName(f"{face.family} {style}", 4, 3, 1, 0x409)
+    name.setName(face.postscript_name, 6, 3, 1, 0x409)
+    name.setName(face.family, 16, 3, 1, 0x409)
+    name.setName(style, 17, 3, 1, 0x409)
+    if "OS/2" in font:
+        font["OS/2"].usWeightClass = 700 if face.bold else 400
+
+
+def _cff_to_glyf(font: object) -> None:
+    """Replaces CFF outlines with quadratic TrueType outlines (after fontTools' otf2ttf snippet)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    assert isinstance(font, TTFont)
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    glyf = font["glyf"] = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "CFF2", "VORG"):
+        if tag in font:
+            del font[tag]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyphs.items():
+        advance, _ = hmtx.metrics[name]
+        hmtx.metrics[name] = (advance, getattr(glyph, "xMin", 0) if glyph.numberOfContours else 0)
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
+def missing_characters(faceset: FaceSet, texts: Iterable[str]) -> dict[str, Role]:
+    """Characters of `texts` (not spaces or line breaks) that the body serif face lacks.
+
+    Maps each to the role that lacks it. Callers decide whether to fall back or report.
+    """
+    serif = faceset.serif.info.codepoints
+    missing: dict[str, Role] = {}
+    for text in texts:
+        for char in text:
+            if ord(char) not in serif and not char.isspace():
+                missing.setdefault(char, "serif")
+    return missing
