@@ -115,6 +115,6 @@ def build(
         fmt = FORMATS[name]
         target = out_dir / (source.stem + fmt.suffix)
         render = renderer(name)
-        write_atomic(target, lambda stream, render=render: render(job, stream))  # type: ignore[misc]
+        write_atomic(target, lambda stream, render=render: render(job, stream))
         result.outputs[name] = target
     return result

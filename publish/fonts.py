@@ -98,6 +98,8 @@ class FaceSet:
     serif_bold: Face
     sans: Face
     sans_bold: Face
+    fallbacks: tuple[Face, ...] = ()
+    """Faces tried in order for a character the chosen face lacks (emoji, rare Han)."""
 
     def face(self, role: Role, bold: bool = False) -> Face:
         """The face for a role and weight."""
@@ -106,11 +108,29 @@ class FaceSet:
         return self.sans_bold if bold else self.sans
 
     def distinct(self) -> list[Face]:
-        """Each distinct face once, in a fixed order."""
+        """Each distinct face once, in a fixed order, fallbacks last."""
         seen: dict[tuple[Path, int | None], Face] = {}
-        for face in (self.serif, self.serif_bold, self.sans, self.sans_bold):
+        for face in (self.serif, self.serif_bold, self.sans, self.sans_bold, *self.fallbacks):
             seen.setdefault((face.path, face.weight), face)
         return list(seen.values())
+
+    def segments(self, text: str, role: Role, bold: bool = False) -> list[tuple[Face, str]]:
+        """`text` cut into runs, each with the face that will draw it.
+
+        A character the chosen face lacks goes to the first fallback that has it; one that no
+        face has stays with the chosen face (the build reports such characters beforehand).
+        """
+        primary = self.face(role, bold)
+        result: list[tuple[Face, str]] = []
+        for char in text:
+            face = primary
+            if ord(char) not in primary.info.codepoints and not char.isspace():
+                face = next((f for f in self.fallbacks if ord(char) in f.info.codepoints), primary)
+            if result and result[-1][0] == face:
+                result[-1] = (face, result[-1][1] + char)
+            else:
+                result.append((face, char))
+        return result
 
 
 def faces(loaded: LoadedTheme) -> FaceSet:

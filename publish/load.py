@@ -39,7 +39,7 @@ MAX_ERRORS = 20
 _FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-class _SafeComposer(Composer):  # type: ignore[misc]
+class _SafeComposer(Composer):
     """A composer that refuses aliases of mappings and sequences, so no alias bomb can expand."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -371,4 +371,4 @@ def check_references(path: Path, data: Any, document: Document) -> Iterator[Inpu
         yield from refs((*h, "closing", "sources"), highlights.closing.sources)
 
 
-__all__ = ["load_document", "load_model", "locate", "parse_yaml", "read_text", "Paragraph"]
+__all__ = ["Paragraph", "load_document", "load_model", "locate", "parse_yaml", "read_text"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -23,12 +22,6 @@ def source_paragraphs() -> list[str]:
     """Every non-empty line of the source letter (a copy kept in tests/fixtures)."""
     text = (FIXTURES / "letter.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def font_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Prepared fonts for the session: $PUBLISH_CACHE_DIR if set, else the user cache folder."""
-    return Path(os.environ.get("PUBLISH_CACHE_DIR", "")) if os.environ.get("PUBLISH_CACHE_DIR") else Path()
 
 
 @pytest.fixture(scope="session")

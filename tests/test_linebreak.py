@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from publish.linebreak import NO_END, NO_START, break_opportunities, units, wrap
@@ -46,7 +48,7 @@ def test_wrapped_lines_obey_the_rules(sentence: str, width: int) -> None:
         assert line.text[-1] not in NO_END, (width, [x.text for x in lines])
         # Only a line with no break opportunity inside (a word and its mark) may be too wide.
         assert line.width - line.squeeze <= width + 1e-6 or not any(break_opportunities(units(line.text)))
-    for before, after in zip(lines, lines[1:], strict=False):
+    for before, after in itertools.pairwise(lines):
         assert not (before.text.endswith("―") and after.text.startswith("―"))
         assert not (before.text[-1].isascii() and before.text[-1].isalnum()
                     and after.text[0].isascii() and after.text[0].isalnum())
