@@ -86,6 +86,9 @@ class Slides(Model):
     min_title: Points = 32
     min_body: Points = 20
     big_number: Points = 120
+    cover_title: Points = Field(default=48, description="The title on the title slide.")
+    leading: float = Field(default=1.25, ge=1.0, le=3.0, description="Line pitch as a multiple of the size.")
+    paragraph_space: float = Field(default=0.5, ge=0, le=3.0, description="Space between items, in ems.")
 
 
 class Templates(Model):
@@ -104,6 +107,11 @@ class Labels(Model):
     figure_column: str = "数据"
     value_column: str = "数值"
     source_column: str = "原文"
+    continued: str = Field(default="{title}（续）", description="A continuation slide's title; {title} is filled in.")
+    byline: str = Field(
+        default="{organization}　{author}",
+        description="Who wrote it, on the title slide; without an organization, the author alone.",
+    )
 
 
 class Theme(Model):
