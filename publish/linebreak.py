@@ -91,17 +91,70 @@ def adjacent_punctuation_kerning(text: str, index: int, em: float) -> float:
     return 0.0
 
 
+
+HAN_LATIN_GAP = 0.25
+"""The gap between Han characters and Latin letters or digits (`2016年`), as a fraction of the em."""
+
+# Squeezable marks whose empty half is on the left (opening quotes and brackets); the others
+# (closing marks, stops and pauses) have it on the right.
+OPENING = frozenset("“‘「『（［｛【〖〔《〈")
+
+
+def is_han(char: str) -> bool:
+    """True for a Han character (CJK ideograph, any plane) or the ideographic zero `〇`."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x3FFFF
+        or code == 0x3007
+    )
+
+
+def is_western(char: str) -> bool:
+    """True for a Latin, Greek or Cyrillic letter or a digit, which sits a quarter em from Han."""
+    return char.isalnum() and ord(char) < 0x2000
+
+
+def glue_between(before: str, after: str, em: float) -> float:
+    """The space added between unit `before` and unit `after` when both are on one line.
+
+    A quarter em between Han and Latin or digits; minus half an em between two full-width marks
+    (`。”` is set as 1.5 em, clreq's adjacent punctuation rule); zero otherwise.
+    """
+    if not before or not after:
+        return 0.0
+    last, first = before[-1], after[0]
+    if last in SQUEEZABLE and first in SQUEEZABLE:
+        return -em / 2
+    if (is_han(last) and is_western(first)) or (is_western(last) and is_han(first)):
+        return em * HAN_LATIN_GAP
+    return 0.0
+
+
+def unit_glue(pieces: Sequence[str], em: float) -> list[float]:
+    """For each gap after piece i (i < len-1): the glue between piece i and piece i+1."""
+    return [glue_between(pieces[i], pieces[i + 1], em) for i in range(len(pieces) - 1)]
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of a wrapped paragraph."""
 
     text: str
     width: float
-    """The natural width of the line's text, trailing spaces excluded."""
+    """The natural width of the line's text (glue included), trailing spaces excluded."""
     squeeze: float = 0.0
     """How much the line must be narrowed by squeezing punctuation to fit (0: it fits as it is)."""
     last: bool = False
     """True for a paragraph's last line, which is not justified."""
+    start: int = 0
+    """Offset of the line's first character in the wrapped text."""
+    first_unit: int = 0
+    """Index of the line's first unit in `units(text)`."""
+    unit_count: int = 0
+    """How many units the line holds, trailing spaces excluded."""
 
 
 def wrap(
@@ -109,43 +162,85 @@ def wrap(
     measure: Callable[[str], float],
     width: float | Callable[[int], float],
     em: float,
+    *,
+    spacing: bool = False,
 ) -> list[Line]:
     """Breaks `text` into lines no wider than `width`, under the line-start and line-end rules.
 
     `measure(s)` is the natural width of `s`; `width` is a number, or a function of the line
-    index (for a first-line indent); `em` is the font size, for squeezing. A unit wider than a
-    whole line (a very long URL) is put on a line of its own and may overflow it.
+    index (for a first-line indent); `em` is the font size, for squeezing. With `spacing`, the
+    widths count the Han/Latin quarter em and adjacent punctuation compression (`glue_between`);
+    without it (the default) units sit side by side. A unit wider than a whole line (a very long
+    URL) is put on a line of its own and may overflow it.
     """
     pieces = units(text)
-    if not pieces:
+    glue = unit_glue(pieces, em) if spacing else None
+    return wrap_units(pieces, [measure(p) for p in pieces], width, em, glue)
+
+
+def wrap_units(
+    pieces: Sequence[str],
+    widths: Sequence[float],
+    width: float | Callable[[int], float],
+    em: float,
+    glue: Sequence[float] | None = None,
+) -> list[Line]:
+    """`wrap` on text already cut into `units`, with each unit's width given.
+
+    `glue[i]` is the space between unit i and unit i+1 when they share a line (dropped at a
+    break); None means no glue.
+    """
+    count = len(pieces)
+    if count == 0:
         return [Line("", 0.0, last=True)]
+    gaps = list(glue) if glue is not None else [0.0] * (count - 1)
     allowed = break_opportunities(pieces)
-    widths = [measure(p) for p in pieces]
+    offsets = [0]
+    for piece in pieces:
+        offsets.append(offsets[-1] + len(piece))
 
     def line_width(index: int) -> float:
         return width(index) if callable(width) else width
 
+    def natural(first: int, stop: int) -> tuple[float, int]:
+        while stop > first and is_space(pieces[stop - 1]):
+            stop -= 1
+        total = sum(widths[first:stop]) + sum(gaps[first : max(first, stop - 1)])
+        return total, stop
+
+    def make_line(first: int, stop: int, limit: float) -> Line:
+        total, stop = natural(first, stop)
+        return Line(
+            "".join(pieces[first:stop]),
+            total,
+            squeeze=max(0.0, total - limit),
+            last=stop >= count or all(is_space(p) for p in pieces[stop:]),
+            start=offsets[first],
+            first_unit=first,
+            unit_count=stop - first,
+        )
+
     lines: list[Line] = []
     start = 0
-    while start < len(pieces):
-        while start < len(pieces) and is_space(pieces[start]) and lines:
+    while start < count:
+        while start < count and is_space(pieces[start]) and lines:
             start += 1  # spaces at a line start vanish
-        if start >= len(pieces):
+        if start >= count:
             break
         limit = line_width(len(lines))
         total = 0.0
         end = start
         last_break: int | None = None  # index after which we may break
-        while end < len(pieces):
-            new_total = total + widths[end]
-            if new_total > limit and end > start and not is_space(pieces[end]):
+        while end < count:
+            new_total = total + widths[end] + (gaps[end - 1] if end > start else 0.0)
+            if new_total > limit + 1e-6 and end > start and not is_space(pieces[end]):
                 break
             total = new_total
-            if end < len(pieces) - 1 and allowed[end]:
+            if end < count - 1 and allowed[end]:
                 last_break = end
             end += 1
-        if end >= len(pieces):
-            lines.append(_line(pieces[start:end], widths[start:end], limit, em, last=True))
+        if end >= count:
+            lines.append(make_line(start, count, limit))
             break
         # The unit at `end` does not fit. Break before it if allowed.
         if allowed[end - 1]:
@@ -153,30 +248,18 @@ def wrap(
         else:
             # Squeeze first: take the forbidden unit(s) onto this line if punctuation can make room.
             extended = end
-            extended_total = total
-            while extended < len(pieces):
-                extended_total += widths[extended]
+            while extended < count:
                 extended += 1
-                if extended < len(pieces) and allowed[extended - 1]:
+                if extended < count and allowed[extended - 1]:
                     break
-            run = "".join(pieces[start:extended])
-            if extended_total - squeeze_room(run, em) <= limit + 1e-6:
+            run_width, run_stop = natural(start, extended)
+            room = squeeze_room("".join(pieces[start:run_stop]), em)
+            if run_width - room <= limit + 1e-6:
                 cut = extended
-            elif last_break is not None and last_break >= start:
+            elif last_break is not None:
                 cut = last_break + 1  # push down: carry the last breakable unit to the next line
             else:
                 cut = extended  # no break is allowed anywhere: an overlong line beats a broken rule
-        is_last = cut >= len(pieces)
-        lines.append(_line(pieces[start:cut], widths[start:cut], limit, em, last=is_last))
+        lines.append(make_line(start, cut, limit))
         start = cut
     return lines
-
-
-def _line(pieces: Sequence[str], widths: Sequence[float], limit: float, em: float, last: bool) -> Line:
-    trimmed = len(pieces)
-    while trimmed > 0 and is_space(pieces[trimmed - 1]):
-        trimmed -= 1
-    text = "".join(pieces[:trimmed])
-    natural = sum(widths[:trimmed])
-    squeeze = max(0.0, natural - limit)
-    return Line(text, natural, squeeze=squeeze, last=last)
