@@ -581,9 +581,7 @@ class _Planner:
         """True when the block's lines fit its box's height with the safety margin."""
         return block.height <= block.box.inner_height * (1 - SAFETY) + 1e-6
 
-    def title_block(
-        self, text: str, box: Box | None, preferred: float, colour: ColourRole | None = None
-    ) -> TextBlock:
+    def title_block(self, text: str, box: Box | None, preferred: float, colour: ColourRole | None = None) -> TextBlock:
         """A title on one line if any size down to the minimum allows, else on as few as fit."""
         if box is None:
             raise DeckError("the template has no title placeholder to put a title in")
@@ -740,9 +738,7 @@ class _Planner:
         pad = slides.min_body * 0.6
         row = (area.height - gap * (count - 1)) / count
         for body in sizes_between(slides.body, slides.min_body):
-            widest = max(
-                sum(self.measure.width(s.text, body, True) for s in spans_of(name)) for name, _ in cards
-            )
+            widest = max(sum(self.measure.width(s.text, body, True) for s in spans_of(name)) for name, _ in cards)
             name_width = widest / (1 - SAFETY) + 2 * pad + body
             blocks: list[TextBlock] = []
             for index, (name, summary) in enumerate(cards):
@@ -751,9 +747,7 @@ class _Planner:
                 text_box = Box(area.left + name_width, top, area.width - name_width, row, pad * 1.5, 0, pad, 0)
                 name_para = self.para(spans_of(name), name_box, body, bold=True, colour="on_brand")
                 text_para = self.para(spans_of(summary), text_box, body)
-                blocks.append(
-                    TextBlock("box", name_box, (name_para,), align="center", anchor="middle", fill="brand")
-                )
+                blocks.append(TextBlock("box", name_box, (name_para,), align="center", anchor="middle", fill="brand"))
                 blocks.append(TextBlock("box", text_box, (text_para,), anchor="middle", fill="tint"))
             if all(self.fits(b) for b in blocks) and all(len(b.paras[0].lines) == 1 for b in blocks[::2]):
                 return blocks, []
