@@ -54,6 +54,11 @@ class Fonts(Model):
 
     serif: FontFamily
     sans: FontFamily
+    fallbacks: list[FontSource] = Field(
+        default_factory=list,
+        description="Fonts tried in order for a character the serif and sans lack (emoji, rare Han); "
+        "each is prepared only when the document uses a character it covers.",
+    )
 
 
 class Page(Model):
