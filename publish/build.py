@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish.errors import InputError
-from publish.fonts import FaceSet, FontError, characters, faces, prepare_all
-from publish.load import load_document
+from publish.fonts import FaceSet, characters, faces, missing_character_warnings, prepare_all
+from publish.load import checked_asset, load_document
 from publish.model import Document
 from publish.render import FORMATS, RenderJob, RenderOptions, renderer
 from publish.theme import LoadedTheme, load_theme
@@ -23,6 +23,8 @@ class BuildResult:
 
     source: Path
     outputs: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Located warning lines (characters no font has); the outputs were written all the same."""
 
 
 def output_dir_ready(out_dir: Path) -> None:
@@ -37,15 +39,22 @@ def output_dir_ready(out_dir: Path) -> None:
         raise InputError(out_dir, "the output folder is not writable")
 
 
-def template_path(theme: LoadedTheme, option: Path | None, kind: str) -> Path | None:
-    """The reference template for `kind` (docx or pptx): the option, else the theme's; checked."""
+def template_path(
+    theme: LoadedTheme, option: Path | None, kind: str, allow_outside_assets: bool = False
+) -> Path | None:
+    """The reference template for `kind` (docx or pptx): the option, else the theme's; checked.
+
+    A theme's template path must lie in the theme's folder unless `allow_outside_assets`.
+    """
     if option is not None:
         path, origin = Path(option), "--" + kind + "-template"
     else:
         reference = getattr(theme.theme.templates, kind)
         if reference is None:
             return None
-        path, origin = theme.resolve(reference), str(theme.path)
+        contained = not reference.startswith("pkg:") and not allow_outside_assets
+        return checked_asset(theme.resolve(reference), reference, theme.path, ("templates", kind), f"{kind} template",
+                             contained=contained)
     if not path.is_file():
         raise InputError(path, f"{kind} template not found (from {origin})")
     if not os.access(path, os.R_OK):
@@ -60,18 +69,14 @@ def theme_texts(theme: LoadedTheme) -> Iterable[str]:
 
 
 def render_job(
-    document: Document, source: Path, theme: LoadedTheme, options: RenderOptions, jobs: int = 1
+    document: Document, source: Path, theme: LoadedTheme, options: RenderOptions, jobs: int = 1,
+    allow_outside_assets: bool = False,
 ) -> RenderJob:
     """The job for `document`: faces checked, fonts prepared for the characters it uses."""
-    try:
-        faceset: FaceSet = faces(theme)
-    except FontError as exc:
-        raise InputError(theme.path, str(exc)) from None
-    chars = characters([*document.all_text(), *theme_texts(theme)])
-    try:
-        prepare_all(faceset, chars, jobs=jobs)
-    except FontError as exc:
-        raise InputError(theme.path, str(exc)) from None
+    texts = [*document.all_text(), *theme_texts(theme)]
+    faceset: FaceSet = faces(theme, texts, allow_outside_assets=allow_outside_assets)
+    chars = characters(texts)
+    prepare_all(faceset, chars, jobs=jobs)
     return RenderJob(document, theme, source, faceset, chars, options)
 
 
@@ -98,19 +103,26 @@ def build(
     formats: Iterable[str] = tuple(FORMATS),
     theme_path: Path | None = None,
     options: RenderOptions | None = None,
+    allow_outside_assets: bool = False,
 ) -> BuildResult:
-    """Builds `source` into `out_dir`, one file per format named after the input."""
+    """Builds `source` into `out_dir`, one file per format named after the input.
+
+    `allow_outside_assets` lets the theme name files outside its own folder.
+    """
     options = options or RenderOptions()
     document = load_document(source)
     theme = load_theme(theme_path)
     options = RenderOptions(
-        docx_template=template_path(theme, options.docx_template, "docx"),
-        pptx_template=template_path(theme, options.pptx_template, "pptx"),
+        docx_template=template_path(theme, options.docx_template, "docx", allow_outside_assets),
+        pptx_template=template_path(theme, options.pptx_template, "pptx", allow_outside_assets),
         source_date_epoch=options.source_date_epoch,
     )
     output_dir_ready(out_dir)
-    job = render_job(document, source, theme, options)
+    job = render_job(document, source, theme, options, allow_outside_assets=allow_outside_assets)
     result = BuildResult(source)
+    result.warnings = missing_character_warnings(
+        job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
+    )
     for name in formats:
         fmt = FORMATS[name]
         target = out_dir / (source.stem + fmt.suffix)

@@ -66,9 +66,11 @@ def cli() -> None:
               help="A .docx or .dotx whose styles, page setup, headers and footers the DOCX uses.")
 @click.option("--pptx-template", type=click.Path(path_type=Path), default=None,
               help="A .pptx or .potx whose master, layouts, colours and fonts the deck uses.")
+@click.option("--allow-outside-assets", is_flag=True,
+              help="Let the theme name fonts and templates outside its own folder.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
 def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Path | None,
-          docx_template: Path | None, pptx_template: Path | None, verbose: bool) -> None:
+          docx_template: Path | None, pptx_template: Path | None, allow_outside_assets: bool, verbose: bool) -> None:
     """Build INPUT files (default: letter.yaml) into PDF, DOCX and PPTX."""
     from publish.build import build as build_one
     from publish.render import RenderOptions
@@ -80,13 +82,15 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     failed = 0
     for source in sources:
         try:
-            result = build_one(source, out_dir, names, theme_path, options)
+            result = build_one(source, out_dir, names, theme_path, options, allow_outside_assets)
         except (InputError, InputErrors) as exc:
             _report_input_error(exc)
             failed += 1
             continue
         except Exception as exc:
             _internal_error(exc, verbose)
+        for warning in result.warnings:
+            click.echo(warning, err=True)
         for path in result.outputs.values():
             click.echo(str(path))
     if failed:

@@ -18,12 +18,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from publish.errors import InputError
+from publish.load import checked_asset, locate_character, locate_in_file
 from publish.theme import FontSource, LoadedTheme
 
 PREPARATION_VERSION = "3"
@@ -47,8 +49,8 @@ BASE_REPERTOIRE = frozenset(
 _DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG", "HVAR", "MVAR", "STAT", "DSIG")
 
 
-class FontError(Exception):
-    """A font the theme names is missing or cannot be read."""
+class FontError(InputError):
+    """A font the theme names is missing or cannot be read, located where the theme names it."""
 
 
 @dataclass(frozen=True)
@@ -117,37 +119,145 @@ class FaceSet:
     def segments(self, text: str, role: Role, bold: bool = False) -> list[tuple[Face, str]]:
         """`text` cut into runs, each with the face that will draw it.
 
-        A character the chosen face lacks goes to the first fallback that has it; one that no
-        face has stays with the chosen face (the build reports such characters beforehand).
+        A character the chosen face lacks goes to the other family's face of the same weight,
+        then to the first fallback that has it. An invisible joiner or variation selector (U+200D,
+        U+FE0F) stays with the character before it, so an emoji sequence stays in one face. A
+        character no face has stays with the chosen face; the build warns about it beforehand
+        (see `missing_character_warnings`), and the PDF keeps it in its text.
         """
-        primary = self.face(role, bold)
+        chain = self._chain(role, bold)
+        primary = chain[0]
         result: list[tuple[Face, str]] = []
         for char in text:
-            face = primary
-            if ord(char) not in primary.info.codepoints and not char.isspace():
-                face = next((f for f in self.fallbacks if ord(char) in f.info.codepoints), primary)
+            code = ord(char)
+            if result and _attaches_to_previous(code) and code in result[-1][0].info.codepoints:
+                face = result[-1][0]
+            elif char.isspace() or code in primary.info.codepoints:
+                face = primary
+            else:
+                face = next((f for f in chain if code in f.info.codepoints), primary)
             if result and result[-1][0] == face:
                 result[-1] = (face, result[-1][1] + char)
             else:
                 result.append((face, char))
         return result
 
+    def _chain(self, role: Role, bold: bool) -> tuple[Face, ...]:
+        other: Role = "sans" if role == "serif" else "serif"
+        return (self.face(role, bold), self.face(other, bold), *self.fallbacks)
 
-def faces(loaded: LoadedTheme) -> FaceSet:
-    """The faces the theme names, checked to exist; raises FontError naming a missing file."""
+    def covers(self, char: str) -> bool:
+        """Whether some face (fallbacks included) has a glyph for `char`."""
+        code = ord(char)
+        return any(code in face.info.codepoints for face in self.distinct())
+
+
+def _attaches_to_previous(code: int) -> bool:
+    """Zero-width joiners, variation selectors and emoji modifiers, drawn with what precedes them."""
+    return (
+        code in (0x200C, 0x200D, 0x20E3)
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def faces(loaded: LoadedTheme, used: Iterable[str] | None = None, *, allow_outside_assets: bool = False) -> FaceSet:
+    """The faces the theme names, each file checked; errors are InputErrors located in the theme.
+
+    `used` holds the texts the document prints: a fallback face is kept only if it has a
+    character of them that serif and sans lack, so an ordinary build never opens a fallback font.
+    None keeps every fallback. A font path (not `pkg:`) must lie in the theme's folder unless
+    `allow_outside_assets`.
+    """
     fonts = loaded.theme.fonts
 
-    def make(role: Role, bold: bool, source: FontSource) -> Face:
-        path = loaded.resolve(source.source)
-        if not path.is_file():
-            raise FontError(f"font {source.source!r} not found (looked for {path})")
+    def make(role: Role, bold: bool, source: FontSource, loc: tuple[int | str, ...]) -> Face:
+        reference = source.source
+        path = loaded.resolve(reference)
+        contained = not reference.startswith("pkg:") and not allow_outside_assets
+        checked_asset(path, reference, loaded.path, (*loc, "source"), "font", contained=contained)
+        if not _is_font_file(path):
+            line, column = locate_in_file(loaded.path, (*loc, "source"))
+            message = f"font {reference!r} is not a TrueType or OpenType font ({path})"
+            raise FontError(loaded.path, message, line, column)
         return Face(role, bold, path, source.weight)
 
-    sans = make("sans", False, fonts.sans.regular)
-    sans_bold = make("sans", True, fonts.sans.bold) if fonts.sans.bold else sans
-    serif = make("serif", False, fonts.serif.regular)
-    serif_bold = make("serif", True, fonts.serif.bold) if fonts.serif.bold else sans_bold
-    return FaceSet(serif, serif_bold, sans, sans_bold)
+    sans = make("sans", False, fonts.sans.regular, ("fonts", "sans", "regular"))
+    sans_bold = make("sans", True, fonts.sans.bold, ("fonts", "sans", "bold")) if fonts.sans.bold else sans
+    serif = make("serif", False, fonts.serif.regular, ("fonts", "serif", "regular"))
+    serif_bold = make("serif", True, fonts.serif.bold, ("fonts", "serif", "bold")) if fonts.serif.bold else sans_bold
+    main = FaceSet(serif, serif_bold, sans, sans_bold)
+    if used is None:
+        wanted: set[int] | None = None
+    else:
+        wanted = {ord(c) for text in used for c in text if not c.isspace()}
+        for face in main.distinct():
+            wanted -= face.info.codepoints
+        if not wanted:
+            return main
+    fallbacks: list[Face] = []
+    for index, source in enumerate(fonts.fallbacks):
+        face = make("sans", False, source, ("fonts", "fallbacks", index))
+        if wanted is None:
+            fallbacks.append(face)
+            continue
+        covered = wanted & face.info.codepoints
+        if covered:
+            fallbacks.append(face)
+            wanted -= covered
+        if not wanted:
+            break
+    return FaceSet(serif, serif_bold, sans, sans_bold, tuple(fallbacks))
+
+
+def _is_font_file(path: Path) -> bool:
+    """Whether the file starts like a TrueType, OpenType or TrueType collection font."""
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError:
+        return False
+    return magic in (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
+
+
+def missing_characters(faceset: FaceSet, texts: Iterable[str]) -> list[str]:
+    """Characters of `texts` (not white space) that no face of `faceset` has, in order of first use."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if char not in seen and not char.isspace():
+                seen[char] = None
+    return [char for char in seen if not faceset.covers(char)]
+
+
+def missing_character_warnings(faceset: FaceSet, texts: Iterable[str], files: Sequence[Path]) -> list[str]:
+    """One warning line per character no font has, located in the first of `files` holding it.
+
+    The build goes on: the PDF draws the font's empty-box glyph for it but keeps the character
+    in its text (copy, search); Word and PowerPoint may find a system font that has it.
+    """
+    missing = missing_characters(faceset, texts)
+    if not missing:
+        return []
+    families = ", ".join(dict.fromkeys(face.family for face in faceset.distinct()))
+    lines: list[tuple[tuple[str, int, int], str]] = []
+    for char in missing:
+        place = locate_character(files, char)
+        shown = char if char.isprintable() else ""
+        name = f"U+{ord(char):04X}" + (f" '{shown}'" if shown else "")
+        message = (
+            f"warning: {name} is in none of the fonts ({families}); the PDF shows an empty box for it "
+            "but keeps it in the text; Word and PowerPoint use a system font if one has it"
+        )
+        if place is None:
+            lines.append((("", 0, 0), f"{files[0] if files else 'input'}: {message}"))
+        else:
+            path, line, column = place
+            where = f"{path}:{line}:{column}" if line is not None else str(path)
+            lines.append(((str(path), line or 0, column or 0), f"{where}: {message}"))
+    return [text for _, text in sorted(lines, key=lambda item: item[0])]
 
 
 def cache_dir() -> Path:
@@ -165,7 +275,7 @@ def _file_identity(path: Path) -> str:
     try:
         stat = path.stat()
     except OSError as exc:
-        raise FontError(f"font file {path} cannot be read: {exc.strerror or exc}") from None
+        raise FontError(path, f"this font file cannot be read: {exc.strerror or exc}") from None
     return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
@@ -189,7 +299,7 @@ def _font_info(identity: str, path: Path) -> FontInfo:
         family = str(name.getDebugName(16) or name.getDebugName(1) or path.stem)
         codepoints = frozenset(font.getBestCmap() or {})
     except Exception as exc:  # fontTools raises many types for a damaged file
-        raise FontError(f"font file {path} cannot be read: {exc}") from None
+        raise FontError(path, f"this font file cannot be read: {exc}") from None
     _write_atomic(cached, json.dumps({"family": family, "ranges": _ranges(codepoints)}).encode("utf-8"))
     return FontInfo(family, codepoints)
 
@@ -374,17 +484,3 @@ def _cff_to_glyf(font: object) -> None:
     post.glyphOrder = order
     font["head"].glyphDataFormat = 0
     font.sfntVersion = "\x00\x01\x00\x00"
-
-
-def missing_characters(faceset: FaceSet, texts: Iterable[str]) -> dict[str, Role]:
-    """Characters of `texts` (not spaces or line breaks) that the body serif face lacks.
-
-    Maps each to the role that lacks it. Callers decide whether to fall back or report.
-    """
-    serif = faceset.serif.info.codepoints
-    missing: dict[str, Role] = {}
-    for text in texts:
-        for char in text:
-            if ord(char) not in serif and not char.isspace():
-                missing.setdefault(char, "serif")
-    return missing

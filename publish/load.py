@@ -6,13 +6,14 @@ error's location (a path of keys and indexes) can be mapped back to the place th
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import types
 import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, cast, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -20,8 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.nodes import MappingNode, SequenceNode
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.scanner import RoundTripScanner
 
 from publish.errors import InputError, InputErrors
 from publish.model import Document, Paragraph, Section, Subsection
@@ -35,28 +37,108 @@ MAX_DEPTH = 64
 MAX_ERRORS = 20
 """At most this many errors are reported for one file; the first is the one to fix first."""
 
-# XML 1.0 (DOCX, PPTX) cannot hold these; YAML would let some of them through in escapes.
-_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+MAX_ALIASES = 1000
+"""Aliases (`*name`) one file may use; far more than a hand-written letter needs."""
+
+MAX_ALIAS_CHARACTERS = 100_000
+"""Characters that aliases may repeat in all, so that no file can blow up into gigabytes of text."""
+
+# Characters XML 1.0 (DOCX, PPTX) cannot hold or YAML forbids in a stream: C0 controls other than
+# tab and line breaks, DEL, C1 controls, lone surrogates and the two non-characters U+FFFE/FFFF.
+# YAML escapes ("\x07", "\ud800") can put them into a parsed string, so parsed strings are
+# checked as well as the raw file.
+_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# The only explicit tags allowed: YAML's core types. Anything else (`!!python/object`, `!!binary`,
+# `!custom`) is refused, so loading can never construct an object or smuggle in bytes.
+_ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _LimitError(MarkedYAMLError):
+    """A YAML construct we refuse (a tag, a merge key, an alias bomb, deep nesting), located."""
+
+    def __init__(self, message: str, mark: Any):
+        super().__init__(problem=message, problem_mark=mark)
+
+
+class _SafeScanner(RoundTripScanner):
+    """A scanner that refuses deeply nested flow collections (`[[[[...`) at once.
+
+    Without this, ruamel's scanner reads every nested `[` before the composer's depth limit is
+    reached, which takes seconds for ten thousand levels.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _LimitError(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", self.reader.get_mark())
+        super().fetch_flow_collection_start(TokenClass, to_push)
 
 
 class _SafeComposer(Composer):
-    """A composer that refuses aliases of mappings and sequences, so no alias bomb can expand."""
+    """A composer that refuses what could construct objects or expand without bound.
+
+    Aliases of mappings and lists are refused (no billion laughs); aliases of single values are
+    allowed up to `MAX_ALIASES` and `MAX_ALIAS_CHARACTERS`; explicit tags other than the core types
+    and merge keys (`<<`, which silently let one key override another) are refused.
+    """
+
+    alias_count = 0
+    alias_characters = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.parser.check_event(AliasEvent):
-            event = self.parser.peek_event()
-            target = self.anchors.get(event.anchor)
-            if isinstance(target, MappingNode | SequenceNode):
-                raise MarkedYAMLError(
-                    problem=f"alias *{event.anchor} repeats a whole mapping or list; "
-                    "aliases are only allowed for single values, write the content out instead",
-                    problem_mark=event.start_mark,
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            self._check_alias(event)
+        elif isinstance(event, ScalarEvent | SequenceStartEvent | MappingStartEvent):
+            tag = event.ctag
+            if tag is not None and str(tag) != "!" and str(tag) not in _ALLOWED_TAGS:
+                raise _LimitError(
+                    f"the tag {_tag_name(str(tag))} is not allowed; "
+                    "write plain values (text, numbers, lists, mappings)",
+                    event.start_mark,
                 )
         return super().compose_node(parent, index)
+
+    def _check_alias(self, event: Any) -> None:
+        target = self.anchors.get(event.anchor)
+        if isinstance(target, MappingNode | SequenceNode):
+            raise _LimitError(
+                f"alias *{event.anchor} repeats a whole mapping or list; "
+                "aliases are only allowed for single values, write the content out instead",
+                event.start_mark,
+            )
+        self.alias_count += 1
+        if isinstance(target, ScalarNode):
+            self.alias_characters += len(str(target.value))
+        if self.alias_count > MAX_ALIASES or self.alias_characters > MAX_ALIAS_CHARACTERS:
+            raise _LimitError(
+                f"too many aliases: more than {MAX_ALIASES} aliases or {MAX_ALIAS_CHARACTERS:,} repeated "
+                "characters; write the text out instead",
+                event.start_mark,
+            )
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        node = super().compose_mapping_node(anchor)
+        for key, _ in node.value:
+            if str(key.tag) == _MERGE_TAG:
+                raise _LimitError(
+                    "merge keys (<<) are not allowed: a merged key can silently replace another; "
+                    "write the keys out",
+                    key.start_mark,
+                )
+        return node
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Scanner = _SafeScanner
     yaml.Composer = _SafeComposer
     yaml.allow_duplicate_keys = False
     yaml.max_depth = MAX_DEPTH
@@ -73,11 +155,16 @@ def read_text(path: Path) -> str:
         raise InputError(path, "is a folder, not a YAML file") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not raw.strip():
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            path, "the file is UTF-16, not UTF-8; re-save it as UTF-8 (in your editor: Save with Encoding, UTF-8)"
+        )
+    if not raw.strip() or not raw.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(path, "the file is empty; a letter needs at least meta and body")
-    if b"\x00" in raw:
-        line, column = _position(raw, raw.index(b"\x00"))
-        raise InputError(path, "this is binary data, not a YAML text file (NUL byte)", line, column)
+    if _looks_binary(raw):
+        offset = next(i for i, byte in enumerate(raw) if byte in _BINARY_BYTES)
+        line, column = _position(raw, offset)
+        raise InputError(path, "this is binary data, not a YAML text file", line, column)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,37 +172,82 @@ def read_text(path: Path) -> str:
         raise InputError(path, _not_utf8_message(raw), line, column) from None
     match = _FORBIDDEN_CONTROL.search(text)
     if match:
-        line = text.count("\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        raise InputError(
-            path, f"control character U+{ord(match.group()):04X} is not allowed in text; remove it", line, column
-        )
+        line, column = text_position(text, match.start())
+        raise InputError(path, _control_message(match.group()), line, column)
     return text
+
+
+_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+
+
+def _looks_binary(raw: bytes) -> bool:
+    """NUL bytes, or control bytes in more than one of a hundred bytes: not text in any encoding."""
+    if b"\x00" in raw:
+        return True
+    controls = sum(1 for byte in raw[:65536] if byte in _BINARY_BYTES)
+    return controls * 100 > min(len(raw), 65536)
+
+
+def text_position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of `offset` in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _control_message(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        what = f"a lone surrogate U+{code:04X} (half of a character)"
+    elif code in (0xFFFE, 0xFFFF):
+        what = f"the non-character U+{code:04X}"
+    else:
+        what = f"the control character U+{code:04X}"
+    return f"{what} cannot be stored in DOCX or PPTX (XML) and is not allowed in text; remove it"
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
     line_start = raw.rfind(b"\n", 0, offset) + 1
-    prefix = raw[line_start:offset].decode("utf-8", errors="replace")
+    prefix = raw[line_start:offset].decode("utf-8", errors="replace").removeprefix("\ufeff")
     return raw.count(b"\n", 0, offset) + 1, len(prefix) + 1
 
 
 def _not_utf8_message(raw: bytes) -> str:
-    for encoding, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+    """Names the likely encoding (GBK/GB18030 or Big5 for Chinese) and how to re-save as UTF-8."""
+    for codec, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
         try:
-            raw.decode(encoding)
+            decoded = raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        return (
-            f"the file is not UTF-8 (it looks like {name}); re-save it as UTF-8, "
-            f"e.g. `iconv -f {encoding.upper()} -t UTF-8` or your editor's 'Save with encoding'"
-        )
-    return "the file is not UTF-8 text; re-save it as UTF-8"
+        wide = [c for c in decoded if ord(c) > 0x7F]
+        han = sum(1 for c in wide if _is_cjk(c))
+        if wide and han * 10 >= len(wide) * 9:
+            return (
+                f"the file is not UTF-8; it looks like {name} (Chinese in a legacy encoding). "
+                f"Re-save it as UTF-8: in your editor choose Save with Encoding > UTF-8, "
+                f"or run: iconv -f {codec.upper()} -t UTF-8 FILE > FILE.utf8"
+            )
+    return "the file is not UTF-8 text; re-save it as UTF-8 (in your editor: Save with Encoding, UTF-8)"
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0x3400 <= code <= 0x9FFF  # Han, Extension A
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x2010 <= code <= 0x206F  # general punctuation: quotes, dashes, ellipsis
+        or 0x20000 <= code <= 0x3FFFF  # Extensions B and later
+    )
 
 
 def parse_yaml(path: Path, text: str) -> Any:
-    """The YAML tree of `text` (ruamel round-trip types, which remember positions)."""
+    """The YAML tree of `text` (ruamel round-trip types, which remember positions).
+
+    Strings in the tree are checked for characters XML cannot hold (written as YAML escapes).
+    """
     try:
-        return _yaml().load(text)
+        data = _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -124,6 +256,35 @@ def parse_yaml(path: Path, text: str) -> Any:
         raise InputError(path, f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
     except YAMLError as exc:
         raise InputError(path, f"invalid YAML: {_one_line(str(exc))}") from None
+    _check_strings(path, data)
+    return data
+
+
+def _check_strings(path: Path, data: Any) -> None:
+    """Refuses a control character that reached a key or value through a YAML escape."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap):
+            for key, value in node.items():
+                for is_key, item in ((True, key), (False, value)):
+                    if isinstance(item, str):
+                        _check_string(path, item, node.lc.key(key) if is_key else node.lc.value(key))
+                    else:
+                        stack.append(item)
+        elif isinstance(node, CommentedSeq):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    _check_string(path, item, node.lc.item(index))
+                else:
+                    stack.append(item)
+
+
+def _check_string(path: Path, value: str, position: tuple[int, int]) -> None:
+    match = _FORBIDDEN_CONTROL.search(value)
+    if match:
+        line, column = position
+        raise InputError(path, f"{_control_message(match.group())} (written as an escape)", line + 1, column + 1)
 
 
 def _one_line(text: str) -> str:
@@ -132,6 +293,8 @@ def _one_line(text: str) -> str:
 
 def _yaml_message(exc: MarkedYAMLError, text: str) -> str:
     problem = _one_line(exc.problem or exc.context or "invalid YAML")
+    if isinstance(exc, _LimitError):
+        return problem
     if "duplicate key" in problem:
         key = re.search(r'duplicate key "(.*?)"', problem)
         first = exc.context_mark.line + 1 if exc.context_mark else None
@@ -221,6 +384,8 @@ def _kind_of(value: Any) -> str:
         return f"a number ({value})"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -242,7 +407,7 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> str:
             hint = f" (did you mean '{guess[0]}'?)" if guess else f" (allowed: {', '.join(allowed)})"
             return f"unknown key {name}{hint}"
         case "string_type":
-            hint = "; put it in quotes to make it text" if isinstance(value, int | float | bool) else ""
+            hint = "; put it in quotes to make it text" if isinstance(value, int | float | bool | datetime.date) else ""
             return f"{name} should be text, not {_kind_of(value)}{hint}"
         case "float_type" | "float_parsing" | "int_type" | "int_parsing" | "int_from_float":
             whole = kind.startswith("int")
@@ -290,6 +455,96 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
     if origin in (list, typing.Union, types.UnionType, typing.Annotated) or origin is not None:
         for arg in get_args(annotation):
             yield from _models_in(arg)
+
+
+# --- assets: files a YAML file names ------------------------------------------------------------
+
+
+def locate_in_file(path: Path, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
+    """The line and column of the value at `loc` in the YAML file `path`; None when not found."""
+    try:
+        data = parse_yaml(path, read_text(path))
+    except InputError:
+        return None, None
+    if not isinstance(data, CommentedMap):
+        return None, None
+    line, column = locate(data, loc)
+    return (line, column) if line > 0 else (None, None)
+
+
+def checked_asset(
+    path: Path, reference: str, named_in: Path, loc: Sequence[int | str], kind: str, *, contained: bool = True
+) -> Path:
+    """`path`, which `reference` at `loc` in the YAML file `named_in` resolved to, checked.
+
+    It must be a readable file and, when `contained`, lie inside the project folder: the folder
+    of `named_in` or below it, after symbolic links are resolved. Errors are located at the
+    reference in `named_in`.
+    """
+    line, column = locate_in_file(named_in, loc) if named_in.is_file() else (None, None)
+
+    def fail(message: str) -> InputError:
+        return InputError(named_in, message, line, column)
+
+    if contained:
+        project = named_in.resolve().parent
+        real = path.resolve()
+        if not real.is_relative_to(project):
+            raise fail(
+                f"{kind} {reference!r} is outside the project folder {project} (it is {real}); "
+                "put it beside or below the YAML file, or pass --allow-outside-assets"
+            )
+    if path.is_dir():
+        raise fail(f"{kind} {reference!r} is a folder, not a file (looked for {path})")
+    if not path.is_file():
+        raise fail(f"{kind} {reference!r} not found (looked for {path})")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise fail(f"{kind} {reference!r} cannot be read: {exc.strerror or exc}") from None
+    return path
+
+
+def locate_character(paths: Sequence[Path], char: str) -> tuple[Path, int | None, int | None] | None:
+    """The first file of `paths` whose text holds `char`, with its line and column there.
+
+    Looks in the raw text first (what the user typed), then in the parsed strings (for a
+    character written as an escape such as "\\U00020000"); None when no file holds it.
+    """
+    for path in paths:
+        try:
+            text = read_text(path)
+        except InputError:
+            continue
+        offset = text.find(char)
+        if offset >= 0:
+            return (path, *text_position(text, offset))
+        try:
+            data = parse_yaml(path, text)
+        except InputError:
+            continue
+        found = _find_in_tree(data, char)
+        if found is not None:
+            return path, found[0] + 1, found[1] + 1
+    return None
+
+
+def _find_in_tree(data: Any, char: str) -> tuple[int, int] | None:
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap):
+            for key, value in node.items():
+                if isinstance(value, str) and char in value:
+                    return cast(tuple[int, int], tuple(node.lc.value(key)))
+                stack.append(value)
+        elif isinstance(node, CommentedSeq):
+            for index, item in enumerate(node):
+                if isinstance(item, str) and char in item:
+                    return cast(tuple[int, int], tuple(node.lc.item(index)))
+                stack.append(item)
+    return None
 
 
 # --- cross references and verbatim quotes -------------------------------------------------------
@@ -371,4 +626,15 @@ def check_references(path: Path, data: Any, document: Document) -> Iterator[Inpu
         yield from refs((*h, "closing", "sources"), highlights.closing.sources)
 
 
-__all__ = ["Paragraph", "load_document", "load_model", "locate", "parse_yaml", "read_text"]
+__all__ = [
+    "Paragraph",
+    "checked_asset",
+    "load_document",
+    "load_model",
+    "locate",
+    "locate_character",
+    "locate_in_file",
+    "parse_yaml",
+    "read_text",
+    "text_position",
+]
