@@ -27,7 +27,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from publish.fonts import Face, Role, cache_dir
 from publish.linebreak import HAN_LATIN_GAP, OPENING, SQUEEZABLE
-from publish.render import RenderJob
+from publish.render import (
+    RenderJob,
+    _pdf_unicode,  # noqa: F401  (fixes ToUnicode for emoji and Extension B)
+)
 
 TWIN_VERSION = "1"
 """Bump when a twin's preparation changes; old cached twins are then ignored."""
