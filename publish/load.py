@@ -306,7 +306,11 @@ def _yaml_message(exc: MarkedYAMLError, text: str) -> str:
     if "maximum depth" in problem:
         return f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"
     if exc.context and exc.problem and exc.context not in problem:
-        return f"invalid YAML: {_one_line(exc.context)}, {problem}"
+        mark, problem_mark = exc.context_mark, exc.problem_mark
+        opened = ""
+        if mark is not None and (problem_mark is None or mark.line != problem_mark.line):
+            opened = f" started at line {mark.line + 1}, column {mark.column + 1}"
+        return f"invalid YAML: {_one_line(exc.context)}{opened}, {problem}"
     return f"invalid YAML: {problem}"
 
 
@@ -314,12 +318,34 @@ def load_model(path: Path, model: type[M], data: Any) -> M:
     """Validates `data` (a YAML tree read from `path`) as `model`; errors located in the file."""
     if not isinstance(data, CommentedMap):
         kind = "a list" if isinstance(data, list) else "a single value" if data is not None else "empty"
-        raise InputError(path, f"the top level must be a mapping of keys (meta, body, ...), not {kind}", 1, 1)
+        keys = ", ".join(list(model.model_fields)[:3])
+        raise InputError(path, f"the top level must be a mapping of keys ({keys}, ...), not {kind}", 1, 1)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = [_located(path, data, model, error) for error in exc.errors()[:MAX_ERRORS]]
+        details = _without_typo_echoes(model, exc.errors())
+        errors = [_located(path, data, model, error) for error in details[:MAX_ERRORS]]
         raise InputErrors(errors) from None
+
+
+def _without_typo_echoes(model: type[BaseModel], errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drops "missing key" errors that a misspelt key beside them explains (`autor` for `author`)."""
+    guessed = {
+        (tuple(error["loc"][:-1]), guess)
+        for error in errors
+        if error["type"] == "extra_forbidden" and (guess := _suggestion(model, error["loc"])) is not None
+    }
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and (tuple(error["loc"][:-1]), str(error["loc"][-1])) in guessed)
+    ]
+
+
+def _suggestion(model: type[BaseModel], loc: Sequence[int | str]) -> str | None:
+    """The allowed key closest to the unknown key at `loc`; None when none is close."""
+    guess = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(model, loc[:-1])), n=1, cutoff=0.5)
+    return guess[0] if guess else None
 
 
 def load_document(path: str | Path) -> Document:
@@ -400,11 +426,12 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> str:
     value = error.get("input")
     match kind:
         case "missing":
-            return f"missing required key {name}"
+            parent = _field_name(loc[:-1]) if any(isinstance(p, str) and p not in _TAGS for p in loc[:-1]) else ""
+            return f"missing required key {name}" + (f" in {parent}" if parent else "")
         case "extra_forbidden":
             allowed = sorted(_fields_at(model, loc[:-1]))
-            guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.5)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else f" (allowed: {', '.join(allowed)})"
+            guess = _suggestion(model, loc)
+            hint = f" (did you mean '{guess}'?)" if guess else f" (allowed: {', '.join(allowed)})"
             return f"unknown key {name}{hint}"
         case "string_type":
             hint = "; put it in quotes to make it text" if isinstance(value, int | float | bool | datetime.date) else ""
