@@ -50,6 +50,9 @@ def xfrm(box: Box) -> str:
 
 
 def body_pr(box: Box | None, anchor: str = "t") -> str:
+    """Text frame properties; none of its own (all inherited) for a placeholder with no box."""
+    if box is None:
+        return "<a:bodyPr/>"
     insets = ""
     if box is not None:
         insets = (

@@ -185,8 +185,10 @@ class TextBlock:
     role: BlockRole
     box: Box
     paras: tuple[Para, ...]
-    align: Align = "left"
-    anchor: Anchor = "top"
+    align: Align | None = None
+    """None: as the template's layout aligns it (widths are measured the same either way)."""
+    anchor: Anchor | None = None
+    """None: as the template's layout anchors it (the text fits its box wherever it sits)."""
     fill: ColourRole | None = None
     """A drawn box's background; None means none."""
     indent: float = 0.0
@@ -588,8 +590,7 @@ class _Planner:
         spans = spans_of(text)
         candidates = sizes_between(preferred, self.slides_theme.min_title)
         fitted = [
-            TextBlock("title", box, (self.para(spans, box, size, bold=True, colour=colour),), anchor="bottom")
-            for size in candidates
+            TextBlock("title", box, (self.para(spans, box, size, bold=True, colour=colour),)) for size in candidates
         ]
         for block in fitted:
             if len(block.paras[0].lines) == 1 and self.fits(block):
@@ -606,7 +607,7 @@ class _Planner:
             self.para(item.spans, box, size, bullet=item.bullet, continued=item.continued, indent=indent, colour=colour)
             for item in items
         )
-        return TextBlock(role, box, paras, indent=indent)
+        return TextBlock(role, box, paras, anchor="top" if role == "box" else None, indent=indent)
 
     def fit_once(
         self, items: Sequence[_Item], box: Box, role: BlockRole, colour: ColourRole | None = None
@@ -715,7 +716,7 @@ class _Planner:
                 frame = Box(0, 0, width, area.height - accent, pad, pad, pad, pad)
                 name_para = self.para(spans_of(name), frame, max(name_size, body), bold=True, colour="brand")
                 summary_para = replace(self.para(spans_of(summary), frame, body), space_before=body * 0.6)
-                blocks.append(TextBlock("box", frame, (name_para, summary_para), fill="tint"))
+                blocks.append(TextBlock("box", frame, (name_para, summary_para), anchor="top", fill="tint"))
             if not all(self.fits(b) and len(b.paras[0].lines) == 1 for b in blocks):
                 continue
             needed = max(b.height for b in blocks) / (1 - SAFETY) + 2 * pad

@@ -321,7 +321,8 @@ class _SlideWriter:
         """Writes `block` into a text frame: exact pitch, no autofit, insets as measured."""
         frame.word_wrap = True
         frame.auto_size = MSO_AUTO_SIZE.NONE
-        frame.vertical_anchor = ANCHORS[block.anchor]
+        if block.anchor is not None:
+            frame.vertical_anchor = ANCHORS[block.anchor]
         box = block.box
         frame.margin_left, frame.margin_top = Pt(box.inset_left), Pt(box.inset_top)
         frame.margin_right, frame.margin_bottom = Pt(box.inset_right), Pt(box.inset_bottom)
@@ -334,11 +335,12 @@ class _SlideWriter:
     def paragraph(self, para: Para, block: TextBlock, first: bool, placeholder: bool) -> Any:
         p = etree.Element(qn("a:p"))
         attributes = {
-            "algn": "ctr" if block.align == "center" else "l",
             "eaLnBrk": "1",
             "latinLnBrk": "0",
             "hangingPunct": "0",  # punctuation hanging past the edge would be text outside its box
         }
+        if block.align is not None or not placeholder:
+            attributes["algn"] = "ctr" if block.align == "center" else "l"
         if not (placeholder and para.bullet):
             indent = block.indent if para.continued else 0.0
             attributes |= {"marL": str(_emu(indent)), "indent": "0"}
