@@ -23,7 +23,7 @@ from pptx.util import Emu
 from publish.fonts import faces
 from publish.render._pptx_theme import apply_theme
 from publish.render.deck import DEFAULT_FRAME, SLIDE_NUMBER_BOX, Box
-from publish.render.pptx import fixed_zip
+from publish.render.pptx import fixed_zip, tidy_package
 from publish.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,6 +327,7 @@ def build(out: Path) -> None:
     properties.last_modified_by = "publish"
     properties.revision = 1
     properties.created = properties.modified = properties.last_printed = datetime(*FIXED_TIME)
+    tidy_package(deck, 0)
     buffer = io.BytesIO()
     deck.save(buffer)
     out.write_bytes(fixed_zip(buffer.getvalue(), datetime(*FIXED_TIME)))

@@ -206,6 +206,14 @@ def test_reproducible_byte_for_byte(deck_path: Path, tmp_path: Path) -> None:
         assert {info.date_time for info in archive.infolist()} == {(2017, 1, 1, 0, 0, 0)}
 
 
+def test_the_package_describes_this_deck(deck_path: Path) -> None:
+    with zipfile.ZipFile(deck_path) as archive:
+        names = archive.namelist()
+        app = archive.read("docProps/app.xml").decode()
+    assert not any("thumbnail" in name for name in names)  # the template's picture is not of this deck
+    assert "<Slides>9</Slides>" in app and "<Notes>9</Notes>" in app
+
+
 # -- nothing overflows: every text box measured with the real fonts ----------------------------
 
 

@@ -101,6 +101,7 @@ def render(job: RenderJob, out: BinaryIO) -> None:
     for number, slide_plan in enumerate(plan.slides, start=1):
         writer.write(slide_plan, number)
     set_properties(deck, job, when)
+    tidy_package(deck, len(plan.slides))
     buffer = io.BytesIO()
     deck.save(buffer)
     out.write(fixed_zip(buffer.getvalue(), when))
@@ -540,6 +541,27 @@ def set_properties(deck: Any, job: RenderJob, when: datetime) -> None:
     properties.modified = when
     properties.last_printed = when
     properties.revision = 1
+
+
+APP_PROPERTIES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>publish</Application><Slides>{slides}</Slides><Notes>{slides}</Notes>"
+    "<HiddenSlides>0</HiddenSlides></Properties>"
+)
+
+
+def tidy_package(deck: Any, slides: int) -> None:
+    """Drops the template's thumbnail (a picture of other slides) and describes this deck in app.xml."""
+    package = deck.part.package
+    for rel_id, rel in list(package._rels.items()):
+        if rel.is_external:
+            continue
+        if rel.reltype == RT.THUMBNAIL:
+            package.drop_rel(rel_id)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part.blob = APP_PROPERTIES.format(slides=slides).encode("utf-8")
 
 
 def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
