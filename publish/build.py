@@ -1,30 +1,89 @@
-"""Building one input: load and check it, prepare fonts, render each format, write atomically."""
+"""Building one input: load and check it, prepare fonts, render each format, write atomically.
+
+Every format is rendered to a temporary file in the output folder; only when all of them have
+succeeded are they renamed into place, so a failed build leaves no partial file and the previous
+outputs untouched. With SOURCE_DATE_EPOCH the DOCX and PPTX zip containers are rewritten with
+fixed member order, timestamps and permissions, so two builds are byte-identical. A small manifest
+per input (`OUT/.publish/<stem>.json`) records what each output was built from, so an up-to-date
+format is skipped; the key covers the source, theme, templates, fonts, the tool and its libraries.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
+import json
 import os
+import sys
 import tempfile
-from collections.abc import Iterable
+import time
+import traceback
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import IO, Any
 
-from publish.errors import InputError
+from publish import __version__
+from publish.errors import InputError, InputErrors
 from publish.fonts import FaceSet, characters, faces, missing_character_warnings, prepare_all
 from publish.load import checked_asset, load_document
 from publish.model import Document
 from publish.render import FORMATS, RenderJob, RenderOptions, renderer
-from publish.theme import LoadedTheme, load_theme
+from publish.theme import FontSource, LoadedTheme, load_theme
+
+MANIFEST_DIR = ".publish"
+"""Folder inside the output folder holding one manifest per input."""
+
+ZIP_FORMATS = frozenset({"docx", "pptx"})
+"""Formats whose file is a zip (OPC) container, normalised for reproducible builds."""
+
+_FIRST_MEMBERS = ("[Content_Types].xml", "_rels/.rels")
+"""Zip members kept first: Office and some validators look for the content types first."""
+
+_KEY_LIBRARIES = ("reportlab", "python-docx", "python-pptx", "fonttools", "lxml", "pydantic", "ruamel.yaml")
+"""Libraries whose version can change the outputs' bytes; part of every build key."""
+
+
+class RenderCrash(Exception):
+    """An unexpected error while rendering a format in a child process: our bug, not the user's.
+
+    `summary` is one line naming the error and where it happened; `details` the child's traceback.
+    """
+
+    def __init__(self, summary: str, details: str):
+        self.summary = summary
+        self.details = details
+        super().__init__(summary)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One output on disk: its format, path, size in bytes and SHA-256; `rebuilt` False if skipped."""
+
+    format: str
+    path: Path
+    size: int
+    sha256: str
+    rebuilt: bool
 
 
 @dataclass
 class BuildResult:
-    """What building one input wrote: format name -> output path."""
+    """What building one input wrote: format name -> output path, with details per file."""
 
     source: Path
     outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     """Located warning lines (characters no font has); the outputs were written all the same."""
+    files: list[OutputFile] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether every output was already up to date, so nothing was rendered."""
+        return bool(self.files) and not any(f.rebuilt for f in self.files)
 
 
 def output_dir_ready(out_dir: Path) -> None:
@@ -72,7 +131,10 @@ def render_job(
     document: Document, source: Path, theme: LoadedTheme, options: RenderOptions, jobs: int = 1,
     allow_outside_assets: bool = False,
 ) -> RenderJob:
-    """The job for `document`: faces checked, fonts prepared for the characters it uses."""
+    """The job for `document`: faces checked, fonts prepared for the characters it uses.
+
+    `jobs` > 1 prepares missing font subsets in that many processes (a cold cache).
+    """
     texts = [*document.all_text(), *theme_texts(theme)]
     faceset: FaceSet = faces(theme, texts, allow_outside_assets=allow_outside_assets)
     chars = characters(texts)
@@ -80,21 +142,262 @@ def render_job(
     return RenderJob(document, theme, source, faceset, chars, options)
 
 
-def write_atomic(target: Path, write: object) -> None:
+def write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Calls `write(stream)` on a temporary file beside `target`, then renames it into place.
 
     A failure leaves no partial file and the previous `target` untouched.
     """
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    temp = _temp_beside(target)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)  # type: ignore[operator]
-        os.chmod(temp, 0o644)
+        with open(temp, "wb") as stream:
+            write(stream)
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _temp_beside(target: Path) -> Path:
+    """A new empty file in `target`'s folder, readable like an ordinary output (0644)."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    os.chmod(temp, 0o644)
+    return Path(temp)
+
+
+# --- reproducible zip containers ----------------------------------------------------------------
+
+
+def zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
+    """The DOS date and time of `epoch` in UTC, clamped to what a zip can hold (1980-2107)."""
+    moment = time.gmtime(max(epoch, 315532800))
+    stamp = (moment.tm_year, moment.tm_mon, moment.tm_mday, moment.tm_hour, moment.tm_min, moment.tm_sec)
+    return min(stamp, (2107, 12, 31, 23, 59, 58))
+
+
+def reproducible_zip(data: bytes, epoch: int) -> bytes:
+    """The zip `data` rewritten so equal content gives equal bytes.
+
+    Members in a fixed order (content types and package relationships first, then by name), each
+    stamped with `epoch`, deflated, with Unix 0644 permissions and no extra fields or comments.
+    """
+    stamp = zip_time(epoch)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = [info.filename for info in source.infolist()]
+        first = [name for name in _FIRST_MEMBERS if name in names]
+        for name in [*first, *sorted(set(names) - set(first))]:
+            member = zipfile.ZipInfo(name, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.create_system = 3  # Unix, whatever the build machine, so the attributes mean the same
+            member.external_attr = (0o100644 << 16) if not name.endswith("/") else (0o40755 << 16)
+            target.writestr(member, source.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+# --- incremental builds: what an output was made from -------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of the file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_identity() -> str:
+    """This tool's version, a digest of its code and assets, and its libraries' versions.
+
+    Hashing the package's own files means an edited checkout never reuses outputs of old code.
+    """
+    from importlib import metadata
+
+    from publish.theme import assets_dir
+
+    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}".encode())
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + sorted(p for p in assets_dir().rglob("*") if p.is_file())
+    for path in files:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for name in _KEY_LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none".encode())
+    return digest.hexdigest()
+
+
+def _font_sources(theme: LoadedTheme) -> list[FontSource]:
+    fonts = theme.theme.fonts
+    named = [fonts.serif.regular, fonts.serif.bold, fonts.sans.regular, fonts.sans.bold, *fonts.fallbacks]
+    return [source for source in named if source is not None]
+
+
+def _identity(path: Path | None) -> str:
+    """A file's identity for a build key: resolved path, size and modification time."""
+    if path is None:
+        return "none"
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"{path}|missing"
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def build_keys(
+    source_digest: str, theme: LoadedTheme, options: RenderOptions, formats: Iterable[str],
+    allow_outside_assets: bool = False,
+) -> dict[str, str]:
+    """The build key of each format: equal keys mean the output would come out the same.
+
+    Covers the source's content, the theme file's content, the templates' content, the fonts'
+    identities (path, size, mtime: hashing 20 MB of fonts would cost more than a build), the
+    tool and library versions, and the options. Fonts are keyed by file, not by the prepared
+    subset, so the key needs no parse of the letter.
+    """
+    parts = [
+        tool_identity(),
+        source_digest,
+        sha256_file(theme.path) if theme.path.is_file() else "no-theme",
+        *(f"{s.source}|{s.weight}|{_identity(theme.resolve(s.source))}" for s in _font_sources(theme)),
+        *(sha256_file(t) if t is not None and t.is_file() else str(t) for t in (options.docx_template,
+                                                                                options.pptx_template)),
+        f"epoch={options.source_date_epoch}|outside={allow_outside_assets}",
+    ]
+    common = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return {name: hashlib.sha256(f"{common}|{name}".encode()).hexdigest() for name in formats}
+
+
+def manifest_path(out_dir: Path, source: Path) -> Path:
+    """Where the manifest of `source`'s outputs in `out_dir` lives."""
+    return out_dir / MANIFEST_DIR / f"{source.stem}.json"
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's entries (format -> key, sha256, size); empty if missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        formats = data["formats"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return formats if isinstance(formats, dict) else {}
+
+
+def _write_manifest(path: Path, source: Path, entries: dict[str, dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"source": str(source), "formats": entries}, indent=1, sort_keys=True)
+    write_atomic(path, lambda stream: stream.write(text.encode("utf-8")))
+
+
+def _up_to_date(target: Path, entry: dict[str, Any] | None, key: str) -> OutputFile | None:
+    """The output as it is, if the manifest says it was built with `key` and it is unchanged."""
+    if not entry or entry.get("key") != key:
+        return None
+    try:
+        size = target.stat().st_size
+    except OSError:
+        return None
+    if size != entry.get("size") or sha256_file(target) != entry.get("sha256"):
+        return None
+    return OutputFile(target.suffix.lstrip("."), target, size, str(entry["sha256"]), rebuilt=False)
+
+
+# --- rendering, in this process or one child process per format -------------------------------
+
+
+def _render_file(job: RenderJob, name: str, temp: Path) -> None:
+    """Renders format `name` into the file `temp`; a zip is normalised when the epoch is set."""
+    render = renderer(name)
+    with open(temp, "wb") as stream:
+        render(job, stream)
+    epoch = job.options.source_date_epoch
+    if epoch is not None and name in ZIP_FORMATS:
+        temp.write_bytes(reproducible_zip(temp.read_bytes(), epoch))
+
+
+def _outcome(job: RenderJob, name: str, temp: Path) -> dict[str, Any]:
+    """`_render_file` with any exception turned into data a parent process can rebuild."""
+    try:
+        _render_file(job, name, temp)
+    except InputError as exc:
+        return {"errors": [_error_data(exc)]}
+    except InputErrors as exc:
+        return {"errors": [_error_data(e) for e in exc.errors]}
+    except Exception as exc:
+        return {"crash": [crash_summary(exc), traceback.format_exc()]}
+    return {}
+
+
+def _error_data(error: InputError) -> list[Any]:
+    return [error.path, error.message, error.line, error.column]
+
+
+def crash_summary(exc: BaseException) -> str:
+    """One line for an unexpected exception: its type, message and innermost place."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    return f"internal error{place}: {type(exc).__name__}: {exc}"
+
+
+def _raise_outcome(outcome: dict[str, Any]) -> None:
+    if "errors" in outcome:
+        errors = [InputError(*data) for data in outcome["errors"]]
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    if "crash" in outcome:
+        raise RenderCrash(*outcome["crash"])
+
+
+def _render_forked(job: RenderJob, plan: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+    """Renders each (format, temp file) of `plan` in a child process of its own, all at once.
+
+    The children are forked after the document is loaded and the fonts prepared, so nothing is
+    done twice; each imports only its own renderer. Their outcomes come back in `plan`'s order.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []
+    for name, temp in plan:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: render, report on the pipe, leave without running any cleanup
+            code = 1
+            try:
+                os.close(read_end)
+                payload = json.dumps(_outcome(job, name, temp)).encode("utf-8")
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end))
+    outcomes: list[dict[str, Any]] = []
+    for (pid, read_end), (name, _) in zip(children, plan, strict=True):
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if payload:
+            outcomes.append(json.loads(payload))
+        else:
+            reason = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {status >> 8}"
+            summary = f"internal error: the {name} renderer's process ended without a result ({reason})"
+            outcomes.append({"crash": [summary, summary]})
+    return outcomes
+
+
+def can_fork() -> bool:
+    """Whether formats can be rendered in forked child processes (not on Windows)."""
+    return hasattr(os, "fork")
+
+
+# --- one input -----------------------------------------------------------------------------------
 
 
 def build(
@@ -104,29 +407,76 @@ def build(
     theme_path: Path | None = None,
     options: RenderOptions | None = None,
     allow_outside_assets: bool = False,
+    *,
+    jobs: int = 1,
+    manifest: bool = False,
+    force: bool = False,
 ) -> BuildResult:
     """Builds `source` into `out_dir`, one file per format named after the input.
 
-    `allow_outside_assets` lets the theme name files outside its own folder.
+    `allow_outside_assets` lets the theme name files outside its own folder. `jobs` > 1 renders
+    the formats in parallel child processes. `manifest` records what each output was built from
+    and skips a format whose output is up to date, unless `force`. Raises InputError(s) for the
+    user's mistakes, RenderCrash for a renderer's unexpected error in a child process; either way
+    no output is replaced.
     """
+    source = Path(source)
+    names = list(dict.fromkeys(formats))
     options = options or RenderOptions()
-    document = load_document(source)
     theme = load_theme(theme_path)
     options = RenderOptions(
         docx_template=template_path(theme, options.docx_template, "docx", allow_outside_assets),
         pptx_template=template_path(theme, options.pptx_template, "pptx", allow_outside_assets),
         source_date_epoch=options.source_date_epoch,
     )
-    output_dir_ready(out_dir)
-    job = render_job(document, source, theme, options, allow_outside_assets=allow_outside_assets)
+    targets = {name: out_dir / (source.stem + FORMATS[name].suffix) for name in names}
     result = BuildResult(source)
+
+    record = manifest_path(out_dir, source)
+    entries = read_manifest(record) if manifest else {}
+    keys: dict[str, str] = {}
+    if manifest and source.is_file():
+        keys = build_keys(sha256_file(source), theme, options, names, allow_outside_assets)
+    current = {name: None if force else _up_to_date(targets[name], entries.get(name), keys[name]) for name in keys}
+    todo = [name for name in names if current.get(name) is None]
+    if not todo:
+        for name in names:
+            kept = current[name]
+            assert kept is not None
+            result.outputs[name] = kept.path
+            result.files.append(kept)
+        return result
+
+    document = load_document(source)
+    output_dir_ready(out_dir)
+    job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets)
     result.warnings = missing_character_warnings(
         job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
     )
-    for name in formats:
-        fmt = FORMATS[name]
-        target = out_dir / (source.stem + fmt.suffix)
-        render = renderer(name)
-        write_atomic(target, lambda stream, render=render: render(job, stream))
-        result.outputs[name] = target
+    temps = {name: _temp_beside(targets[name]) for name in todo}
+    try:
+        if jobs > 1 and len(todo) > 1 and can_fork():
+            for outcome in _render_forked(job, [(name, temps[name]) for name in todo]):
+                _raise_outcome(outcome)
+        else:
+            for name in todo:
+                _render_file(job, name, temps[name])
+        written = {name: OutputFile(name, targets[name], temps[name].stat().st_size, sha256_file(temps[name]), True)
+                   for name in todo}
+        for name in todo:
+            os.replace(temps[name], targets[name])
+    finally:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+    for name in names:
+        output = written.get(name) or current.get(name)
+        assert output is not None
+        result.outputs[name] = output.path
+        result.files.append(output)
+    if keys:
+        for output in written.values():
+            entries[output.format] = {"key": keys[output.format], "sha256": output.sha256, "size": output.size}
+        _write_manifest(record, source, entries)
     return result

@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,33 +69,138 @@ def cli() -> None:
               help="A .pptx or .potx whose master, layouts, colours and fonts the deck uses.")
 @click.option("--allow-outside-assets", is_flag=True,
               help="Let the theme name fonts and templates outside its own folder.")
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes to build with (default: the number of CPUs).")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only the K-th of N slices of the inputs (sorted by path), e.g. for a CI matrix.")
+@click.option("--force", is_flag=True, help="Rebuild outputs even if they are up to date.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON document: per input its status, outputs (size, sha256), time, errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what happens to each input; tracebacks for internal errors.")
 def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Path | None,
-          docx_template: Path | None, pptx_template: Path | None, allow_outside_assets: bool, verbose: bool) -> None:
-    """Build INPUT files (default: letter.yaml) into PDF, DOCX and PPTX."""
-    from publish.build import build as build_one
+          docx_template: Path | None, pptx_template: Path | None, allow_outside_assets: bool, jobs: int | None,
+          shard: str | None, force: bool, as_json: bool, quiet: bool, verbose: bool) -> None:
+    """Build INPUT files, globs or folders (default: letter.yaml) into PDF, DOCX and PPTX.
+
+    A folder stands for its .yaml and .yml files. Outputs that are up to date are skipped.
+    """
+    import time
+
+    from publish import batch
     from publish.render import RenderOptions
 
+    started = time.perf_counter()
     names = _formats(formats)
-    sources = list(inputs) or [Path("letter.yaml")]
+    shard_of: tuple[int, int] | None = None
+    if shard is not None:
+        try:
+            shard_of = batch.parse_shard(shard)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shard") from None
     options = RenderOptions(docx_template=docx_template, pptx_template=pptx_template,
                             source_date_epoch=_source_date_epoch())
-    failed = 0
-    for source in sources:
-        try:
-            result = build_one(source, out_dir, names, theme_path, options, allow_outside_assets)
-        except (InputError, InputErrors) as exc:
-            _report_input_error(exc)
-            failed += 1
-            continue
-        except Exception as exc:
-            _internal_error(exc, verbose)
-        for warning in result.warnings:
-            click.echo(warning, err=True)
-        for path in result.outputs.values():
-            click.echo(str(path))
-    if failed:
-        sys.exit(EXIT_INPUT)
+    settings = batch.Settings(out_dir, tuple(names), theme_path, options, allow_outside_assets, force)
+    sources, problems = batch.expand_inputs(inputs or [Path("letter.yaml")])
+    if shard_of is not None:
+        sources = batch.select_shard(sources, *shard_of)
+    clashes = batch.name_clashes(sources, out_dir)
+    workers = jobs or _cpu_count()
+
+    show = _Reporter(quiet=quiet, verbose=verbose, as_json=as_json, total=len(sources))
+    for problem in problems:
+        show.error(problem)
+    try:
+        with show:
+            reports = batch.run(sources, settings, workers, on_report=show.report, skipped=clashes)
+    except Exception as exc:  # a failure of the run itself, not of one input
+        _internal_error(exc, verbose)
+    seconds = time.perf_counter() - started
+    failed_arguments = [batch.InputReport(Path(p.path), "failed", errors=[p]) for p in problems]
+    everything = [*failed_arguments, *reports]
+    code = batch.exit_code(everything)
+    if as_json:
+        document = {
+            "publish": __version__,
+            "ok": code == 0,
+            "exit_code": code,
+            "duration": round(seconds, 3),
+            "shard": f"{shard_of[0]}/{shard_of[1]}" if shard_of else None,
+            "summary": {status.replace(" ", "_"): sum(1 for r in everything if r.status == status)
+                        for status in ("built", "up to date", "failed", "crashed")},
+            "inputs": [r.as_json(with_traceback=verbose) for r in everything],
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if not quiet:
+        click.echo(batch.summary_line(everything, seconds), err=True)
+    if code:
+        sys.exit(code)
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask where there is one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class _Reporter:
+    """Prints how each input went: a progress bar on a terminal, plain lines otherwise.
+
+    Errors and warnings always go to stderr as `file:line:col: message`. Written paths go to
+    stdout, one a line, unless quiet, JSON or a progress bar is shown.
+    """
+
+    def __init__(self, quiet: bool, verbose: bool, as_json: bool, total: int):
+        self.quiet = quiet
+        self.verbose = verbose
+        self.as_json = as_json
+        self.total = total
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Reporter:
+        if self.total > 1 and not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            self.task = self.progress.add_task("", total=self.total)
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def _err(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=True)
+
+    def error(self, error: InputError) -> None:
+        self._err(str(error))
+
+    def report(self, report: Any) -> None:
+        for error in report.errors:
+            self._err(str(error))
+        if report.traceback and self.verbose:
+            self._err(report.traceback.rstrip())
+        if report.status == "crashed" and not self.verbose:
+            self._err(f"{report.source}: (run with -v for the traceback)")
+        if not self.quiet:
+            for warning in report.warnings:
+                self._err(warning)
+        if self.verbose:
+            self._err(f"{report.source}: {report.status} ({report.duration:.2f} s)")
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, description=str(report.source))
+        elif not self.quiet and not self.as_json:
+            for output in report.files:
+                if output.rebuilt:
+                    click.echo(str(output.path))
 
 
 @cli.command()
