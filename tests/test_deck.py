@@ -139,7 +139,10 @@ def test_developed_strategies_get_their_own_slides(plan: DeckPlan, document: Doc
         own = [s for s in plan.slides if s.title == strategy.name]
         if strategy.points:
             [slide] = own
-            assert block_texts(slide) == ["\n".join(strategy.points)]
+            assert block_texts(slide) == ["\n".join([strategy.summary, *strategy.points])]
+            lead, *points = next(b for b in slide.blocks if b.role == "body").paras
+            assert lead.spans[0].colour == "brand" and lead.spans[0].bold and not lead.bullet
+            assert all(p.bullet for p in points)
         else:
             assert own == []
 
@@ -268,8 +271,10 @@ def test_too_much_for_one_slide_continues_on_the_next(theme: Theme, measure: Fac
     assert slides[0].title == "人工智能"
     assert [s.title for s in slides[1:]] == [theme.labels.continued.format(title="人工智能")] * (len(slides) - 1)
     bodies = [next(b for b in s.blocks if b.role == "body") for s in slides]
+    lead, *points = [p for b in bodies for p in b.paras]
+    assert lead.text == "让人类生活更加便捷轻松"
     # Nothing lost, nothing repeated, order kept.
-    assert "".join(p.text for b in bodies for p in b.paras) == "".join(f"{LONG_POINT}（{n}）" for n in range(1, 9))
+    assert "".join(p.text for p in points) == "".join(f"{LONG_POINT}（{n}）" for n in range(1, 9))
     # Never shrunk below the minimum; same notes on every part.
     assert all(p.size >= theme.slides.min_body for b in bodies for p in b.paras)
     assert len({s.notes for s in slides}) == 1
@@ -285,15 +290,18 @@ def test_a_paragraph_longer_than_a_slide_is_split_at_a_line(theme: Theme) -> Non
     plan = plan_deck(variant(one_long_point), theme, FakeMeasure())
     slides = [s for s in plan.slides if s.title and s.title.startswith("互联网金融")]
     assert len(slides) >= 3
-    paras = [p for s in slides for b in s.blocks if b.role == "body" for p in b.paras]
+    lead, *paras = [p for s in slides for b in s.blocks if b.role == "body" for p in b.paras]
+    assert lead.text == "金融是今年要拉开阵势干的大事"
     assert "".join(p.text for p in paras) == text
     assert paras[0].bullet and not paras[0].continued
     assert all(p.continued and not p.bullet for p in paras[1:])
-    # Each part but the last fills its slide: as many lines as the box holds.
+    # Each part but the first and last fills its slide: as many lines as the box holds.
     body = DEFAULT_FRAME.layouts["Title and Content"].body
     assert body is not None
     capacity = int(body.inner_height * (1 - SAFETY) // paras[0].pitch)
-    assert [len(p.lines) for p in paras[:-1]] == [capacity] * (len(paras) - 1)
+    assert [len(p.lines) for p in paras[1:-1]] == [capacity] * (len(paras) - 2)
+    # The first part shares its slide with the lead line, and fills the rest.
+    assert len(paras[0].lines) == capacity - 1
     check_fits(plan, theme, FakeMeasure())
 
 

@@ -463,7 +463,8 @@ class _Planner:
     def strategy_slides(self, strategy: Strategy) -> Iterator[SlidePlan]:
         notes = notes_of(self.document.paragraphs_for(strategy.sources))
         items = [spans_of(point) for point in strategy.points]
-        yield from self.bullet_slides(plain_text(strategy.name), items, notes, kind="bullets")
+        lead = tuple(replace(span, bold=True, colour="brand") for span in spans_of(strategy.summary))
+        yield from self.bullet_slides(plain_text(strategy.name), items, notes, kind="bullets", lead=lead)
 
     def target_slide(self, target: Target) -> SlidePlan:
         slides = self.slides_theme
@@ -620,9 +621,15 @@ class _Planner:
         return None
 
     def bullet_slides(
-        self, title: str, items: Sequence[tuple[Span, ...]], notes: tuple[str, ...], kind: SlideKind
+        self,
+        title: str,
+        items: Sequence[tuple[Span, ...]],
+        notes: tuple[str, ...],
+        kind: SlideKind,
+        lead: tuple[Span, ...] | None = None,
     ) -> Iterator[SlidePlan]:
-        """Title and bulleted items; what does not fit at the minimum size continues on more slides."""
+        """Title, an optional lead line, and bulleted items; what does not fit at the minimum size
+        continues on more slides."""
         geometry = self.geometry("Title and Content")
         title_block = self.title_block(title, geometry.title, self.slides_theme.title)
         role: BlockRole = "body"
@@ -630,6 +637,8 @@ class _Planner:
         if box is None:  # a template with no body placeholder: a text box where content goes
             box, role, indent = self.content_below(title_block), "box", 0.0
         queue = [_Item(spans, bullet=True) for spans in items]
+        if lead:
+            queue.insert(0, _Item(lead, bullet=False))
         slides = self.slides_theme
         pages: list[list[_Item]] | None = None
         chosen = slides.min_body
