@@ -28,7 +28,7 @@ from publish.linebreak import NO_END, NO_START, wrap
 from publish.load import load_document
 from publish.measure import FaceMeasure
 from publish.render import RenderOptions
-from publish.render.pptx import measure_for
+from publish.render.pptx import TemplateWarning, measure_for
 from publish.theme import load_theme
 
 EPOCH = 1483228800  # 2017-01-01 00:00:00 UTC
@@ -420,7 +420,7 @@ def test_a_users_template_of_another_size_and_layout_names(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         path = build_deck(tmp_path / "out", template)
-    messages = [str(w.message) for w in caught]
+    messages = [str(w.message) for w in caught if issubclass(w.category, TemplateWarning)]
     assert any("'Title and Content'" in m for m in messages), messages
     deck = Presentation(path)
     assert (deck.slide_width, deck.slide_height) == (Inches(10), Inches(7.5))
@@ -436,6 +436,16 @@ def test_a_users_template_of_another_size_and_layout_names(
     for slide in deck.slides:
         notes = [p.text for p in slide.notes_slide.notes_text_frame.paragraphs if p.text]
         assert notes and all(squash(n) in source for n in notes)
+
+
+def test_a_template_that_is_not_powerpoint_is_a_clear_error(tmp_path: Path) -> None:
+    from publish.errors import InputError
+
+    template = tmp_path / "notes.pptx"
+    template.write_text("not a presentation", encoding="utf-8")
+    with pytest.raises(InputError, match="not a PowerPoint presentation or template"):
+        build_deck(tmp_path / "out", template)
+    assert not (tmp_path / "out" / "letter.pptx").exists()
 
 
 def archive_members(path: Path) -> dict[str, bytes]:

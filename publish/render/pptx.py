@@ -110,12 +110,22 @@ def render(job: RenderJob, out: BinaryIO) -> None:
 # -- the template ----------------------------------------------------------------------------
 
 
+class TemplateWarning(UserWarning):
+    """Something a user's template lacks that the deck works around (a layout name, say)."""
+
+
 def open_template(path: Path) -> Any:
-    """The presentation in `path`; a .potx is opened as the presentation it would start."""
-    data = path.read_bytes()
-    if path.suffix.lower() == ".potx" or TEMPLATE_MAIN.encode() in _content_types(data):
-        data = _as_presentation(data)
-    return Presentation(io.BytesIO(data))
+    """The presentation in `path`; a .potx is opened as the presentation it would start.
+
+    Raises InputError when the file is not a PowerPoint presentation or template.
+    """
+    try:
+        data = path.read_bytes()
+        if TEMPLATE_MAIN.encode() in _content_types(data):
+            data = _as_presentation(data)
+        return Presentation(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(path, f"not a PowerPoint presentation or template (.pptx, .potx): {exc}") from None
 
 
 def _content_types(data: bytes) -> bytes:
@@ -188,7 +198,8 @@ def choose_layouts(deck: Any, origin: str) -> dict[LayoutName, Any]:
                 (candidate for test in _FALLBACKS[name] for candidate in layouts if test(_kinds(candidate))),
                 layouts[0],
             )
-            warnings.warn(f"{origin}: no slide layout named {name!r}; using {layout.name!r} instead", stacklevel=2)
+            message = f"{origin}: no slide layout named {name!r}; using {layout.name!r} instead"
+            warnings.warn(message, TemplateWarning, stacklevel=2)
         chosen[name] = layout
     return chosen
 
