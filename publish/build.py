@@ -129,16 +129,18 @@ def theme_texts(theme: LoadedTheme) -> Iterable[str]:
 
 def render_job(
     document: Document, source: Path, theme: LoadedTheme, options: RenderOptions, jobs: int = 1,
-    allow_outside_assets: bool = False,
+    allow_outside_assets: bool = False, prepare: bool = True,
 ) -> RenderJob:
     """The job for `document`: faces checked, fonts prepared for the characters it uses.
 
-    `jobs` > 1 prepares missing font subsets in that many processes (a cold cache).
+    `jobs` > 1 prepares missing font subsets in that many processes (a cold cache). `prepare`
+    False skips the preparation, for formats that embed no font (DOCX names them only).
     """
     texts = [*document.all_text(), *theme_texts(theme)]
     faceset: FaceSet = faces(theme, texts, allow_outside_assets=allow_outside_assets)
     chars = characters(texts)
-    prepare_all(faceset, chars, jobs=jobs)
+    if prepare:
+        prepare_all(faceset, chars, jobs=jobs)
     return RenderJob(document, theme, source, faceset, chars, options)
 
 
@@ -449,7 +451,8 @@ def build(
 
     document = load_document(source)
     output_dir_ready(out_dir)
-    job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets)
+    job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets,
+                     prepare=any(FORMATS[name].needs_fonts for name in todo))
     result.warnings = missing_character_warnings(
         job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
     )
