@@ -261,6 +261,11 @@ def test_table_of_contents_field_follows_the_title_block_and_updates_on_open(
                for h in p.iterfind("w:hyperlink", NS)]
     marks = {b.get(q("w:name")) for b in body.iter(q("w:bookmarkStart"))}
     assert len(anchors) == 9 and set(anchors) <= marks
+    # The field closes in the last entry; a page break then starts the letter on page 2.
+    last_entry = paragraphs[toc_heading + 9]
+    assert last_entry.find(".//w:fldChar[@w:fldCharType='end']", NS) is not None
+    assert paragraphs[toc_heading + 10].find("w:r/w:br[@w:type='page']", NS) is not None
+    assert paragraph_text(paragraphs[toc_heading + 11]).startswith("雷军：")
     settings = xml(letter_docx, "word/settings.xml")
     assert settings.find("w:updateFields", NS).get(q("w:val")) == "true"
 

@@ -293,20 +293,30 @@ class ListFormat:
 
     number_format: str
     text: str
+    suffix: Literal["tab", "space", "nothing"] = "tab"
 
 
-# The six achievements count like their own headings (一、二、…); the strategies count 1. 2. ….
+# The six achievements count like their own headings (一、二、…), whose 、 already separates the
+# number from the text (a tab after a two-em "一、" would jump past the text indent); the
+# strategies count 1. 2. ….
 LIST_FORMATS = {
-    NAMES.review: ListFormat("chineseCounting", "%1、"),
+    NAMES.review: ListFormat("chineseCounting", "%1、", "nothing"),
     NAMES.strategies: ListFormat("decimal", "%1."),
 }
 
 
-def abstract_numbering(abstract_id: int, fmt: ListFormat, style_id: str | None) -> Element:
-    """A one-level `w:abstractNum` counting in `fmt`, bound to paragraph style `style_id` (None: unbound)."""
+def abstract_numbering(abstract_id: int, fmt: ListFormat, style_id: str | None, theme: Theme) -> Element:
+    """A one-level `w:abstractNum` counting in `fmt`, bound to paragraph style `style_id` (None: unbound).
+
+    The number hangs at the body's first-line indent and the text starts two ems later; the
+    level repeats the list style's indents because LibreOffice takes them from the level.
+    """
+    body = theme.sizes.body
     bound = [val("pStyle", style_id)] if style_id else []
+    indent = w("pPr", None, w("tabs", None, w("tab", {"val": "num", "pos": twips(4 * body)})),
+               w("ind", {"left": twips(4 * body), "hanging": twips(2 * body)}))
     level = w("lvl", {"ilvl": "0"}, val("start", 1), val("numFmt", fmt.number_format), *bound,
-              val("lvlText", fmt.text), val("lvlJc", "left"))
+              val("suff", fmt.suffix), val("lvlText", fmt.text), val("lvlJc", "left"), indent)
     return w("abstractNum", {"abstractNumId": str(abstract_id)}, val("multiLevelType", "singleLevel"), level)
 
 

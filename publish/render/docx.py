@@ -172,7 +172,7 @@ def install_styles(document: DocxDocument, theme: Theme, families: Families, bui
         bound = name in created_names or built_in
         if not bound and _has_numbering(by_id, style_id):
             continue  # the template numbers this list its own way
-        abstract = abstract_numbering(next_abstract + offset, fmt, style_id if bound else None)
+        abstract = abstract_numbering(next_abstract + offset, fmt, style_id if bound else None, theme)
         first_num = numbering_root.find(qn("w:num"))
         if first_num is None:
             numbering_root.append(abstract)
@@ -323,7 +323,6 @@ class ContentWriter:
         blocks = [self.para(NAMES.toc_heading, [text_run(self.theme.labels.contents)])]
         if not self.headings:
             blocks.append(paragraph(None, [*field_begin(TOC_INSTRUCTION, dirty=True), field_end()]))
-            return blocks
         last = len(self.headings) - 1
         for index, (level, text, mark) in enumerate(self.headings):
             children: list[Element] = field_begin(TOC_INSTRUCTION, dirty=True) if index == 0 else []
@@ -331,6 +330,9 @@ class ContentWriter:
             if index == last:
                 children.append(field_end())
             blocks.append(self.para(NAMES.toc1 if level == 1 else NAMES.toc2, children))
+        # Title and contents make a cover page; the letter starts on a page of its own, as Word's
+        # Insert > Page Break does it.
+        blocks.append(paragraph(None, [w("r", None, w("br", {"type": "page"}))]))
         return blocks
 
     def review_list(self, section: Section) -> list[Element]:
