@@ -453,6 +453,32 @@ def test_template_styles_page_and_header_are_honoured(
     assert defaults.get(q("w:eastAsia")) == "zh-CN"
 
 
+def test_template_styles_are_found_by_name_not_id(templates: dict[str, Path], tmp_path: Path) -> None:
+    """Word in Chinese saves built-in styles under ids such as "1" (heading 1) and "a3" (Title)."""
+    parts = read_parts(templates["docx"])
+    styles = etree.fromstring(parts["word/styles.xml"])
+    renamed = {"Heading1": "1", "Title": "a3"}
+    for element in styles.iter(q("w:style")):
+        if element.get(q("w:styleId")) in renamed:
+            element.set(q("w:styleId"), renamed[element.get(q("w:styleId"))])
+    for reference in styles.xpath("//w:basedOn | //w:next | //w:link", namespaces=NS):
+        if reference.get(q("w:val")) in renamed:
+            reference.set(q("w:val"), renamed[reference.get(q("w:val"))])
+    parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+    localized = tmp_path / "localized.docx"
+    with zipfile.ZipFile(localized, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, blob in parts.items():
+            package.writestr(name, blob)
+    out = build(LETTER, tmp_path / "out", formats=["docx"], options=RenderOptions(docx_template=localized))
+    path = out.outputs["docx"]
+    body = xml(path, "word/document.xml")
+    out_styles = xml(path, "word/styles.xml")
+    assert [paragraph_text(p) for p in paragraphs_in(body, "1")][:1] == ["最坏的时候已经过去了"]
+    assert [paragraph_text(p) for p in paragraphs_in(body, "a3")] == ["小米2017年新年公开信"]
+    assert len(out_styles.xpath("//w:style[w:name/@w:val='heading 1']", namespaces=NS)) == 1
+    assert style_of(out_styles, "TOC Heading").find("w:basedOn", NS).get(q("w:val")) == "1"
+
+
 def test_template_from_the_theme_is_used(tmp_path: Path, templates: dict[str, Path]) -> None:
     theme_file = tmp_path / "theme.yaml"
     base = (Path(load_theme().path)).read_text(encoding="utf-8")
