@@ -138,6 +138,11 @@ def unit_glue(pieces: Sequence[str], em: float) -> list[float]:
     return [glue_between(pieces[i], pieces[i + 1], em) for i in range(len(pieces) - 1)]
 
 
+def _content_units(pieces: Sequence[str]) -> int:
+    """How many of `pieces` are words or characters, not punctuation or spaces."""
+    return sum(1 for p in pieces if not is_space(p) and p[0] not in NO_START and p[-1] not in NO_END)
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of a wrapped paragraph."""
@@ -184,11 +189,14 @@ def wrap_units(
     width: float | Callable[[int], float],
     em: float,
     glue: Sequence[float] | None = None,
+    min_last: int = 1,
 ) -> list[Line]:
     """`wrap` on text already cut into `units`, with each unit's width given.
 
     `glue[i]` is the space between unit i and unit i+1 when they share a line (dropped at a
-    break); None means no glue.
+    break); None means no glue. `min_last` is the least number of units, punctuation not
+    counted, that a paragraph's last line should hold: a shorter last line (a lone `家！`)
+    takes units down from the line above. 1 (the default) accepts any last line.
     """
     count = len(pieces)
     if count == 0:
@@ -219,6 +227,21 @@ def wrap_units(
             first_unit=first,
             unit_count=stop - first,
         )
+
+    def _fill_last_line(before: Line, last: Line, index: int) -> list[Line]:
+        """The last two lines, with units moved down until the last line holds `min_last`."""
+        stop = last.first_unit + last.unit_count
+        cut = last.first_unit
+        while _content_units(pieces[cut:stop]) < min_last:
+            earlier = [c for c in range(before.first_unit + 1, cut) if allowed[c - 1]]
+            if not earlier:
+                return [before, last]
+            cut = earlier[-1]
+        width_needed, _ = natural(cut, count)
+        room = squeeze_room("".join(pieces[cut:count]), em)
+        if cut == last.first_unit or width_needed - room > line_width(index + 1) + 1e-6:
+            return [before, last]
+        return [make_line(before.first_unit, cut, line_width(index)), make_line(cut, count, line_width(index + 1))]
 
     lines: list[Line] = []
     start = 0
@@ -262,4 +285,6 @@ def wrap_units(
                 cut = extended  # no break is allowed anywhere: an overlong line beats a broken rule
         lines.append(make_line(start, cut, limit))
         start = cut
+    if len(lines) >= 2 and min_last > 1:
+        lines[-2:] = _fill_last_line(lines[-2], lines[-1], len(lines) - 2)
     return lines

@@ -76,15 +76,22 @@ def bar_chart(chart: Chart, document: Document, book: FontBook, theme: Theme, gr
     rows = [(point, document.figure(point.figure)) for point in chart.points]
     values = [figure.value for _, figure in rows if figure is not None]
     top_value = max(values) if values else 1.0
-    height = (len(rows) + 2) * lead
+    # Rows of one body line each: a half line and a rule, the title, the bars, a rule and a half line.
+    height = (len(rows) + 3) * lead
+    top = height - 0.5 * lead
     drawing = Drawing(grid.width, height)
     # The renderer's default state names Helvetica; ours keeps base-14 fonts out of the file.
     drawing.initialFontName = book.primary("sans")
-    # A rule above and below frames the figure within the running text.
     rule = HexColor(colours.rule)
-    drawing.add(Line(0, height - 0.25 * lead, grid.width, height - 0.25 * lead, strokeColor=rule, strokeWidth=0.5))
-    drawing.add(Line(0, 0.25 * lead, grid.width, 0.25 * lead, strokeColor=rule, strokeWidth=0.5))
-    _text(drawing, book, chart.title, title_style, 0, height - 1.0 * lead)
+    drawing.add(Line(0, top, grid.width, top, strokeColor=rule, strokeWidth=0.5))
+    drawing.add(Line(0, 0.5 * lead, grid.width, 0.5 * lead, strokeColor=rule, strokeWidth=0.5))
+
+    def baseline(row: int, style: TextStyle) -> float:
+        """The baseline of text centred in row `row` (0: the title) below the top rule."""
+        box_top = top - 0.5 * lead - row * lead
+        return box_top - (lead - style.size) / 2 - 0.8 * style.size
+
+    _text(drawing, book, chart.title, title_style, 0, baseline(0, title_style))
     label_width = max(text_width(book, point.label, label_style) for point, _ in rows)
     value_texts = [
         f"{figure.qualifier or ''}{figure.shown}{figure.unit}" if figure is not None else "" for _, figure in rows
@@ -93,21 +100,20 @@ def bar_chart(chart: Chart, document: Document, book: FontBook, theme: Theme, gr
     gutter = sizes.body
     bar_left = label_width + gutter
     bar_room = grid.width - bar_left - gutter - value_width
-    bar_height = 0.5 * lead
-    axis = HexColor(colours.muted)
+    bar_height = 0.55 * lead
     for index, ((point, figure), value_text) in enumerate(zip(rows, value_texts, strict=True)):
-        middle = height - (index + 2) * lead + 0.5 * lead - 0.25 * lead
-        baseline = middle - 0.35 * sizes.small
-        _text(drawing, book, point.label, label_style, label_width, baseline, align="right")
+        middle = top - 0.5 * lead - (index + 1.5) * lead
+        _text(drawing, book, point.label, label_style, label_width, baseline(index + 1, label_style), align="right")
         if figure is None:
             continue
         length = max(1.0, bar_room * figure.value / top_value)
         drawing.add(Rect(bar_left, middle - bar_height / 2, length, bar_height, fillColor=HexColor(colours.brand),
                          strokeColor=None))
-        _text(drawing, book, value_text, value_style, bar_left + length + sizes.small * 0.5, baseline)
-    first = height - 2 * lead + 0.25 * lead
-    last = height - (len(rows) + 1) * lead - 0.25 * lead
-    drawing.add(Line(bar_left, first, bar_left, last, strokeColor=axis, strokeWidth=0.6))
+        _text(drawing, book, value_text, value_style, bar_left + length + sizes.small * 0.5,
+              baseline(index + 1, value_style))
+    axis_top = top - 1.5 * lead
+    axis_bottom = axis_top - len(rows) * lead
+    drawing.add(Line(bar_left, axis_top, bar_left, axis_bottom, strokeColor=HexColor(colours.muted), strokeWidth=0.6))
     return drawing
 
 
@@ -116,12 +122,12 @@ def target_callout(target: Target, book: FontBook, theme: Theme, grid: Grid) -> 
     colours = theme.colors
     sizes = theme.sizes
     lead = grid.leading
-    height = 4 * lead
+    height = 5 * lead
     drawing = Drawing(grid.width, height)
-    # The renderer's default state names Helvetica; ours keeps base-14 fonts out of the file.
     drawing.initialFontName = book.primary("sans")
     panel_bottom = 0.5 * lead
     panel_height = height - lead
+    top = panel_bottom + panel_height
     drawing.add(Rect(0, panel_bottom, grid.width, panel_height, fillColor=HexColor(colours.tint), strokeColor=None))
     drawing.add(Rect(0, panel_bottom, 3, panel_height, fillColor=HexColor(colours.brand), strokeColor=None))
     inset = sizes.body * 1.5
@@ -130,15 +136,15 @@ def target_callout(target: Target, book: FontBook, theme: Theme, grid: Grid) -> 
     unit = TextStyle("sans", True, sizes.h2, lead, colours.brand, justify=False)
     note = TextStyle("sans", False, sizes.body, lead, colours.text, justify=False)
     year = TextStyle("sans", True, sizes.body, lead, colours.muted, justify=False)
-    top = panel_bottom + panel_height
-    _text(drawing, book, target.title, caption, inset, top - 0.75 * lead - 0.35 * sizes.body)
-    number_baseline = panel_bottom + 0.55 * lead
+    _text(drawing, book, target.title, caption, inset, top - 0.6 * lead - 0.8 * sizes.body)
+    number_baseline = panel_bottom + 0.75 * lead
     width = _text(drawing, book, number(target.value), big, inset, number_baseline)
     width += _text(drawing, book, target.unit, unit, inset + width + sizes.h2 * 0.25, number_baseline)
     right = inset + width + sizes.h2 * 0.25 + 2 * sizes.body
-    drawing.add(Line(right - sizes.body, panel_bottom + 0.45 * lead, right - sizes.body, top - 1.45 * lead,
+    rule_x = right - sizes.body
+    drawing.add(Line(rule_x, number_baseline - 0.15 * sizes.body, rule_x, number_baseline + 0.8 * big.size,
                      strokeColor=HexColor(colours.rule), strokeWidth=0.8))
     if target.year is not None:
-        _text(drawing, book, str(target.year), year, right, panel_bottom + 1.45 * lead)
-    _text(drawing, book, target.label, note, right, panel_bottom + 0.55 * lead)
+        _text(drawing, book, str(target.year), year, right, number_baseline + 1.1 * lead)
+    _text(drawing, book, target.label, note, right, number_baseline)
     return drawing

@@ -25,8 +25,8 @@ from publish.linebreak import OPENING, SQUEEZABLE, Line, is_space, unit_glue, un
 from publish.render._pdf_fonts import FontBook, advance, draw_outlines
 from publish.text import parse_inline
 
-EXTRACTION_SAFE_GAP = 0.08
-"""The widest extra gap between two characters, in ems, that extractors do not read as a space."""
+MIN_LAST_LINE = 2
+"""The least number of characters (punctuation not counted) on a paragraph's last line."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,9 @@ def set_text(source: str, style: TextStyle, book: FontBook, width: float) -> lis
         offset += len(piece)
     glue = unit_glue(pieces, size)
     indent = style.indent * size
-    lines = wrap_units(pieces, widths, lambda index: width - indent if index == 0 else width, size, glue)
+    lines = wrap_units(
+        pieces, widths, lambda index: width - indent if index == 0 else width, size, glue, min_last=MIN_LAST_LINE
+    )
     placed: list[SetLine] = []
     for number, line in enumerate(lines):
         start_x = indent if number == 0 else 0.0

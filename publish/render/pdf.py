@@ -13,6 +13,7 @@ page break still extracts as one piece.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import time
@@ -302,7 +303,12 @@ def _canvas_maker(epoch: int | None, discard: bool) -> Callable[..., Canvas]:
         def __init__(self, *args: Any, **kwargs: Any):
             super().__init__(*args, **kwargs)
             if epoch is not None:
-                self._doc._timeStamp = _EpochStamp(epoch)
+                document = self._doc
+                document._timeStamp = _EpochStamp(epoch)
+                # ReportLab seeds the /ID digest with its own clock or the SOURCE_DATE_EPOCH
+                # variable; seed it from the option alone, so the environment cannot change it.
+                document.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
+                document.signature.update(str(epoch).encode("ascii"))
 
         def save(self) -> None:
             if not discard:
