@@ -185,7 +185,10 @@ def install_styles(document: DocxDocument, theme: Theme, families: Families, bui
 
 
 def _ensure_east_asian_defaults(styles_root: Element, families: Families) -> None:
-    """Gives a template's document defaults an East Asian font and language when it has none."""
+    """Gives a template's document defaults an East Asian font when it has none, and the letter's language.
+
+    The language is a fact about the text, not a look, so it replaces the template's.
+    """
     defaults = styles_root.find(qn("w:docDefaults"))
     if defaults is None:
         defaults = w("docDefaults")
