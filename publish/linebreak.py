@@ -7,6 +7,11 @@ may break between two units unless the next one begins with a mark that may not 
 forbidden mark would start the next line, the line is first squeezed (its full-width punctuation
 narrowed by up to half an em each, clreq's first remedy); only if that is not enough is the last
 breakable unit pushed down with it.
+
+Widths may include glue between units (`glue_between`): the quarter em between Han and Latin or
+digits, and the half em taken away between two adjacent full-width marks. A paragraph's last line
+can be asked to hold at least two characters (`min_last`), so that `感谢大家！` never ends in a
+lone `家！`.
 """
 
 from __future__ import annotations

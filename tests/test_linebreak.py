@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from publish.linebreak import NO_END, NO_START, break_opportunities, units, wrap
+from publish.linebreak import NO_END, NO_START, break_opportunities, glue_between, units, wrap, wrap_units
 
 
 def cjk_width(text: str) -> float:
@@ -73,3 +73,62 @@ def test_first_line_indent_width_function() -> None:
     text = "一二三四五六七八九十" * 2
     lines = wrap(text, cjk_width, lambda i: 6 if i == 0 else 8, em=1.0)
     assert [len(x.text) for x in lines] == [6, 8, 6]
+
+
+def test_glue_between_han_and_latin_and_between_marks() -> None:
+    assert glue_between("6", "年", 10.0) == pytest.approx(2.5)
+    assert glue_between("米", "Note2", 10.0) == pytest.approx(2.5)
+    assert glue_between("。", "”", 10.0) == pytest.approx(-5.0)
+    assert glue_between("？", "“", 10.0) == pytest.approx(-5.0)
+    assert glue_between("，", "2016", 10.0) == 0.0  # punctuation carries its own space
+    assert glue_between("小", "米", 10.0) == 0.0
+    assert glue_between("――", "2017", 10.0) == 0.0
+
+
+def test_spacing_counts_glue_in_line_widths() -> None:
+    # 2016年: four half-em digits, a quarter em, one em.
+    assert wrap("2016年", cjk_width, 10, em=1.0, spacing=True)[0].width == pytest.approx(3.25)
+    assert wrap("2016年", cjk_width, 10, em=1.0)[0].width == pytest.approx(3.0)
+    # 一年。”。: the three marks take two ems, not three.
+    assert wrap("一年。”。", cjk_width, 10, em=1.0, spacing=True)[0].width == pytest.approx(4.0)
+
+
+def test_glue_is_dropped_at_a_line_break() -> None:
+    lines = wrap("小米小米2016年", cjk_width, 4, em=1.0, spacing=True)
+    assert [line.text for line in lines] == ["小米小米", "2016年"]
+    assert lines[0].width == pytest.approx(4.0)
+
+
+def test_lines_know_where_they_start() -> None:
+    text = LETTER_SENTENCES[0]
+    lines = wrap(text, cjk_width, 9, em=1.0, spacing=True)
+    pieces = units(text)
+    for line in lines:
+        assert text[line.start : line.start + len(line.text)] == line.text
+        assert "".join(pieces[line.first_unit : line.first_unit + line.unit_count]) == line.text
+
+
+@pytest.mark.parametrize("width", range(5, 44))
+def test_closing_thanks_last_line_never_holds_one_character(width: int) -> None:
+    sentence = LETTER_SENTENCES[1]
+    lines = wrap_units(units(sentence), [cjk_width(p) for p in units(sentence)], width, 1.0, min_last=2)
+    assert "".join(line.text for line in lines) == sentence
+    words = [c for c in lines[-1].text if c not in NO_START]
+    assert len(lines) == 1 or len(words) >= 2, [line.text for line in lines]
+    assert all(line.width - line.squeeze <= width + 1e-6 for line in lines)
+
+
+def test_a_lone_last_character_takes_its_neighbour_down() -> None:
+    sentence = "感谢所有小米人的锐意进取，感谢大家！"
+    plain = wrap(sentence, cjk_width, 16, em=1.0)
+    assert plain[-1].text == "家！"  # 16 ems hold everything up to 大, and ！ may not start a line
+    filled = wrap_units(units(sentence), [cjk_width(p) for p in units(sentence)], 16, 1.0, min_last=2)
+    assert [line.text for line in filled] == ["感谢所有小米人的锐意进取，感谢", "大家！"]
+
+
+def test_quote_of_the_letter_is_never_opened_at_a_line_end() -> None:
+    sentence = LETTER_SENTENCES[0]
+    for width in range(3, 45):
+        for line in wrap(sentence, cjk_width, width, em=1.0, spacing=True):
+            assert not line.text.endswith("“"), width
+            assert not line.text.startswith(("”", "，", "。")), width
