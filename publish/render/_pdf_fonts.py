@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from fontTools.pens.basePen import BasePen
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -57,6 +58,7 @@ class FontBook:
         self.job = job
         self._by_name: dict[str, RegisteredFont] = {}
         self._names: dict[tuple[Face, Variant], str] = {}
+        self._coverage: dict[Face, frozenset[int]] = {}
 
     def name(self, face: Face, variant: Variant = "plain") -> str:
         """The ReportLab font name of a variant of `face`, registering it if needed."""
@@ -82,7 +84,16 @@ class FontBook:
 
     def segments(self, text: str, role: Role, bold: bool) -> list[tuple[str, str]]:
         """`text` cut into runs, each with the registered name of the face that draws it."""
+        face = self.job.faces.face(role, bold)
+        if self._covers(face, text):
+            return [(self.name(face), text)]  # the common case, without a lookup per character
         return [(self.name(face), part) for face, part in self.job.faces.segments(text, role, bold)]
+
+    def _covers(self, face: Face, text: str) -> bool:
+        codepoints = self._coverage.get(face)
+        if codepoints is None:
+            codepoints = self._coverage[face] = face.info.codepoints
+        return all(ord(char) in codepoints or char.isspace() for char in text)
 
     def primary(self, role: Role, bold: bool = False) -> str:
         """The registered name of the role's own face (no fallback)."""
@@ -149,65 +160,98 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
             metrics[glyph] = (width - half, lsb + shift)
     # A name of its own, so that no viewer mistakes the twin for the face it was made from.
     font["name"].setName(f"{face.postscript_name}-{variant.capitalize()}", 6, 3, 1, 0x409)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    _write(target, buffer.getvalue())
+    return target
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Writes `data` to `target` atomically (another build may read it meanwhile)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
-            font.save(handle)
+            handle.write(data)
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    return target
 
 
-class _PathPen(BasePen):  # type: ignore[misc]
-    """A fontTools pen that draws glyphs into a ReportLab path, scaled and moved into place."""
-
-    def __init__(self, glyph_set: Any, path: Any, scale: float):
-        super().__init__(glyph_set)
-        self.path = path
-        self.scale = scale
-        self.x = 0.0
-        self.y = 0.0
-
-    def _place(self, point: tuple[float, float]) -> tuple[float, float]:
-        return self.x + point[0] * self.scale, self.y + point[1] * self.scale
-
-    def _moveTo(self, point: tuple[float, float]) -> None:
-        self.path.moveTo(*self._place(point))
-
-    def _lineTo(self, point: tuple[float, float]) -> None:
-        self.path.lineTo(*self._place(point))
-
-    def _curveToOne(self, first: tuple[float, float], second: tuple[float, float], third: tuple[float, float]) -> None:
-        self.path.curveTo(*self._place(first), *self._place(second), *self._place(third))
-
-    def _closePath(self) -> None:
-        self.path.close()
+Outline = list[tuple[str, list[float]]]
+"""A glyph's outline as path operations in font units: ("m", [x, y]), ("l", ...), ("c", [6 numbers]), ("z", [])."""
 
 
 @lru_cache(maxsize=16)
-def _glyphs(path: Path) -> tuple[Any, dict[int, str], int]:
+def outlines(path: Path, chars: str) -> tuple[dict[str, Outline], int]:
+    """The outlines of `chars` in the font file at `path`, and its units per em (cached on disk).
+
+    Drawing page furniture as outlines needs a few dozen glyphs; reading them from a JSON cache
+    spares every later build the cost of loading fontTools and the font's glyph table.
+    """
+    repertoire = "".join(sorted(set(chars)))
+    key = hashlib.sha256(f"{TWIN_VERSION}|{path.name}|{repertoire}".encode()).hexdigest()[:16]
+    cached = cache_dir() / f"{path.stem}-outlines-{key}.json"
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return {char: [(op, list(args)) for op, args in ops] for char, ops in data["glyphs"].items()}, data["upm"]
+    except (OSError, ValueError, KeyError):
+        pass
+    from fontTools.pens.basePen import BasePen
     from fontTools.ttLib import TTFont as FontFile
 
+    class Recorder(BasePen):  # type: ignore[misc]
+        def __init__(self, glyph_set: Any):
+            super().__init__(glyph_set)
+            self.ops: Outline = []
+
+        def _moveTo(self, point: tuple[float, float]) -> None:
+            self.ops.append(("m", [*point]))
+
+        def _lineTo(self, point: tuple[float, float]) -> None:
+            self.ops.append(("l", [*point]))
+
+        def _curveToOne(self, a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> None:
+            self.ops.append(("c", [*a, *b, *c]))
+
+        def _closePath(self) -> None:
+            self.ops.append(("z", []))
+
     font = FontFile(path, lazy=True)
-    return font.getGlyphSet(), dict(font.getBestCmap() or {}), int(font["head"].unitsPerEm)
+    glyph_set = font.getGlyphSet()
+    cmap = font.getBestCmap() or {}
+    glyphs: dict[str, Outline] = {}
+    for char in repertoire:
+        name = cmap.get(ord(char))
+        if name is not None:
+            recorder = Recorder(glyph_set)
+            glyph_set[name].draw(recorder)
+            glyphs[char] = recorder.ops
+    upm = int(font["head"].unitsPerEm)
+    _write(cached, json.dumps({"upm": upm, "glyphs": glyphs}).encode("utf-8"))
+    return glyphs, upm
 
 
-def draw_outlines(path: Any, text: str, font: RegisteredFont, size: float, x: float, y: float) -> float:
+def draw_outlines(path: Any, text: str, font: RegisteredFont, size: float, x: float, y: float, chars: str) -> float:
     """Adds the outlines of `text` set in `font` at (x, y) to ReportLab `path`; returns the new x.
 
-    For page furniture, which must be seen but not extracted as text.
+    For page furniture, which must be seen but not extracted as text. `chars` is every
+    character the furniture may draw (the same on every page, so that one cache serves them all).
     """
-    glyph_set, cmap, units_per_em = _glyphs(font.path)
-    pen = _PathPen(glyph_set, path, size / units_per_em)
-    pen.y = y
+    glyphs, units_per_em = outlines(font.path, chars)
+    scale = size / units_per_em
     for char in text:
-        glyph = cmap.get(ord(char))
-        if glyph is not None:
-            pen.x = x
-            glyph_set[glyph].draw(pen)
+        for op, args in glyphs.get(char, []):
+            points = [(x if i % 2 == 0 else y) + value * scale for i, value in enumerate(args)]
+            if op == "m":
+                path.moveTo(*points)
+            elif op == "l":
+                path.lineTo(*points)
+            elif op == "c":
+                path.curveTo(*points)
+            else:
+                path.close()
         x += advance(char, font.name, size)
     return x

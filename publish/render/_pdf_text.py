@@ -262,15 +262,25 @@ def _by_subset(canvas: Any, chunk: Chunk) -> Iterator[str]:
         offset += len(encoded)
 
 
-def draw_line_outlines(canvas: Any, book: FontBook, line: SetLine, x: float, baseline: float, size: float) -> None:
-    """Draws `line` as filled glyph outlines, not text: for page furniture that copying skips."""
+def draw_line_outlines(
+    canvas: Any, book: FontBook, line: SetLine, x: float, baseline: float, size: float, chars: str
+) -> None:
+    """Draws `line` as filled glyph outlines, not text: for page furniture that copying skips.
+
+    `chars` is every character the furniture may draw, on any page.
+    """
     path = canvas.beginPath()
     for chunk in line.chunks:
         font = book.font(chunk.font)
         cursor = x + chunk.x
         for char in chunk.text:
-            cursor = draw_outlines(path, char, font, size, cursor, baseline) + chunk.char_space
+            cursor = draw_outlines(path, char, font, size, cursor, baseline, chars) + chunk.char_space
     canvas.drawPath(path, stroke=0, fill=1)
+
+
+def is_layout_only(canvas: Any) -> bool:
+    """True when `canvas` only counts pages (its drawing is thrown away), so drawing can be skipped."""
+    return bool(getattr(canvas, "layout_only", False))
 
 
 def baseline_offset(style: TextStyle) -> float:
@@ -339,6 +349,8 @@ class TextBlock(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canvas = self.canv
+        if is_layout_only(canvas):
+            return
         style = self.style
         top = self.height - self._top()
         for bookmark in self.bookmarks:

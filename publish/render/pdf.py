@@ -42,6 +42,7 @@ from publish.render._pdf_text import (
     baseline_offset,
     draw_line,
     draw_line_outlines,
+    is_layout_only,
     set_text,
 )
 from publish.text import plain_text
@@ -132,6 +133,8 @@ class Byline(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canvas = self.canv
+        if is_layout_only(canvas):
+            return
         baseline = self.height - baseline_offset(self.style)
         x = 0.0
         for index, part in enumerate(self.parts):
@@ -163,7 +166,8 @@ class _Figure(Flowable):  # type: ignore[misc]
         return self.width, self.height
 
     def draw(self) -> None:
-        self.drawing.drawOn(self.canv, 0, 0)
+        if not is_layout_only(self.canv):
+            self.drawing.drawOn(self.canv, 0, 0)
 
 
 class StoryBuilder:
@@ -300,6 +304,9 @@ def _canvas_maker(epoch: int | None, discard: bool) -> Callable[..., Canvas]:
     """A Canvas class that dates the file from `epoch` (None: now); with `discard`, never saves."""
 
     class HandoutCanvas(Canvas):  # type: ignore[misc]
+        layout_only = discard
+        """True in the counting pass: flowables may skip drawing, nothing will be seen."""
+
         def __init__(self, *args: Any, **kwargs: Any):
             super().__init__(*args, **kwargs)
             if epoch is not None:
@@ -329,10 +336,13 @@ class Furniture:
         self.first_page_done = False
         title = job.document.meta.title
         self.header = set_text(title, self.style, book, geometry.frame_width)[0]
+        self.repertoire = plain_text(title) + job.theme.theme.labels.page + "0123456789"
 
     def __call__(self, canvas: Any, doc: Any) -> None:
         page = canvas.getPageNumber()
         self.pages = max(self.pages, page)
+        if is_layout_only(canvas):
+            return
         geometry = self.geometry
         theme = self.job.theme.theme
         left = geometry.frame_x
@@ -346,7 +356,7 @@ class Furniture:
             canvas.showOutline()
         if page > 1:
             baseline = top + 0.9 * geometry.leading
-            draw_line_outlines(canvas, self.book, self.header, left, baseline, self.style.size)
+            draw_line_outlines(canvas, self.book, self.header, left, baseline, self.style.size, self.repertoire)
             canvas.setStrokeColor(HexColor(theme.colors.rule))
             canvas.setLineWidth(0.5)
             rule = top + 0.6 * geometry.leading
@@ -354,7 +364,8 @@ class Furniture:
         label = theme.labels.page.format(page=page, pages=self.pages_total or page)
         footer = set_text(label, self.style, self.book, geometry.frame_width)[0]
         x = left + (geometry.frame_width - footer.right) / 2
-        draw_line_outlines(canvas, self.book, footer, x, geometry.frame_y - 1.6 * geometry.leading, self.style.size)
+        footer_baseline = geometry.frame_y - 1.6 * geometry.leading
+        draw_line_outlines(canvas, self.book, footer, x, footer_baseline, self.style.size, self.repertoire)
         canvas.addLiteral("EMC")
         canvas.restoreState()
 
