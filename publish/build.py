@@ -356,42 +356,108 @@ def _raise_outcome(outcome: dict[str, Any]) -> None:
         raise RenderCrash(*outcome["crash"])
 
 
-def _render_forked(job: RenderJob, plan: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
-    """Renders each (format, temp file) of `plan` in a child process of its own, all at once.
+class FormatWorkers:
+    """One child process per format, forked before the input is loaded.
 
-    The children are forked after the document is loaded and the fonts prepared, so nothing is
-    done twice; each imports only its own renderer. Their outcomes come back in `plan`'s order.
+    Each child imports its renderer while this process loads the letter and prepares the fonts,
+    then receives the finished job (pickled, through a pipe), renders into its temporary file and
+    sends back its outcome. Nothing is loaded or prepared twice, and on two or more CPUs the
+    renderers' imports overlap with the loading. Unused workers are ended by `close`.
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children: list[tuple[int, int]] = []
-    for name, temp in plan:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: render, report on the pipe, leave without running any cleanup
-            code = 1
-            try:
-                os.close(read_end)
-                payload = json.dumps(_outcome(job, name, temp)).encode("utf-8")
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        children.append((pid, read_end))
-    outcomes: list[dict[str, Any]] = []
-    for (pid, read_end), (name, _) in zip(children, plan, strict=True):
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if payload:
-            outcomes.append(json.loads(payload))
-        else:
-            reason = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {status >> 8}"
-            summary = f"internal error: the {name} renderer's process ended without a result ({reason})"
-            outcomes.append({"crash": [summary, summary]})
-    return outcomes
+
+    def __init__(self, names: Sequence[str]):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.names = list(names)
+        self.children: dict[str, tuple[int, int, int]] = {}  # name -> pid, job pipe (write), result pipe (read)
+        own: list[int] = []
+        for name in self.names:
+            job_read, job_write = os.pipe()
+            result_read, result_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                for fd in (*own, job_write, result_read):
+                    os.close(fd)
+                _worker_main(name, job_read, result_write)
+            os.close(job_read)
+            os.close(result_write)
+            own += [job_write, result_read]
+            self.children[name] = (pid, job_write, result_read)
+
+    def render(self, job: RenderJob, temps: dict[str, Path]) -> list[dict[str, Any]]:
+        """Each worker renders `job` into its format's temporary file; their outcomes, in order."""
+        import pickle
+        import threading
+
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        senders = []
+        for name, (_, job_write, _) in self.children.items():
+            # A large job fills the pipe before a child still importing reads it; one thread
+            # per child keeps the others from waiting on the slowest.
+            message = pickle.dumps((str(temps[name]), payload), protocol=pickle.HIGHEST_PROTOCOL)
+            sender = threading.Thread(target=_send_and_close, args=(job_write, message), daemon=True)
+            sender.start()
+            senders.append(sender)
+        outcomes = []
+        for name, (pid, _, result_read) in self.children.items():
+            with os.fdopen(result_read, "rb") as pipe:
+                answer = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if answer:
+                outcomes.append(json.loads(answer))
+            else:
+                reason = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {status >> 8}"
+                summary = f"internal error: the {name} renderer's process ended without a result ({reason})"
+                outcomes.append({"crash": [summary, summary]})
+        for sender in senders:
+            sender.join()
+        self.children.clear()
+        return outcomes
+
+    def close(self) -> None:
+        """Ends workers that were never given a job (the build failed or had nothing to do)."""
+        import signal
+
+        for pid, job_write, result_read in self.children.values():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            for fd in (job_write, result_read):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.children.clear()
+
+
+def _send_and_close(fd: int, data: bytes) -> None:
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(data)
+    except OSError:
+        pass  # the child died; its missing result is reported
+
+
+def _worker_main(name: str, job_read: int, result_write: int) -> None:
+    """A format worker's life: import the renderer, wait for a job, render it, report, exit."""
+    import pickle
+
+    code = 1
+    try:
+        failure: dict[str, Any] | None = None
+        try:
+            renderer(name)
+        except Exception as exc:
+            failure = {"crash": [crash_summary(exc), traceback.format_exc()]}
+        with os.fdopen(job_read, "rb") as pipe:
+            message = pipe.read()
+        if message:
+            temp, payload = pickle.loads(message)
+            outcome = failure or _outcome(pickle.loads(payload), name, Path(temp))
+            with os.fdopen(result_write, "wb") as pipe:
+                pipe.write(json.dumps(outcome).encode("utf-8"))
+        code = 0
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
 def can_fork() -> bool:
@@ -449,17 +515,19 @@ def build(
             result.files.append(kept)
         return result
 
-    document = load_document(source)
-    output_dir_ready(out_dir)
-    job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets,
-                     prepare=any(FORMATS[name].needs_fonts for name in todo))
-    result.warnings = missing_character_warnings(
-        job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
-    )
-    temps = {name: _temp_beside(targets[name]) for name in todo}
+    workers = FormatWorkers(todo) if jobs > 1 and len(todo) > 1 and can_fork() else None
+    temps: dict[str, Path] = {}
     try:
-        if jobs > 1 and len(todo) > 1 and can_fork():
-            for outcome in _render_forked(job, [(name, temps[name]) for name in todo]):
+        document = load_document(source)
+        output_dir_ready(out_dir)
+        job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets,
+                         prepare=any(FORMATS[name].needs_fonts for name in todo))
+        result.warnings = missing_character_warnings(
+            job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
+        )
+        temps = {name: _temp_beside(targets[name]) for name in todo}
+        if workers is not None:
+            for outcome in workers.render(job, temps):
                 _raise_outcome(outcome)
         else:
             for name in todo:
@@ -472,6 +540,8 @@ def build(
         for temp in temps.values():
             with contextlib.suppress(OSError):
                 temp.unlink()
+        if workers is not None:
+            workers.close()
 
     for name in names:
         output = written.get(name) or current.get(name)
