@@ -442,3 +442,70 @@ def test_builds_with_source_date_epoch_are_byte_identical(tmp_path: Path) -> Non
     data = first.read_bytes()
     assert data == second.read_bytes()
     assert b"D:20170101000000+00'00'" in data
+
+
+# -- Any letter, not only this one ------------------------------------------------------------
+
+ODD_LETTER = """\
+meta:
+  title: 测试<标题>&符号
+  subtitle: 副标题 2024
+  author: 作者
+body:
+  - heading: 第一节
+    blocks:
+      - 标记<b>R&D</b>不是标签，**粗体**和*强调*都在。
+      - {long}
+  - label: 无标题的一节
+    blocks:
+      - heading: 小节
+        blocks:
+          - 最后一段。
+"""
+
+
+@pytest.fixture(scope="module")
+def odd_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small letter with markup-like text, bold and emphasis, a subtitle and a three-page paragraph."""
+    from publish.build import build
+
+    folder = tmp_path_factory.mktemp("odd")
+    source = folder / "odd.yaml"
+    long = "".join(f"第{n}句话说的是2016年的事情，“引号”也在里面。" for n in range(160))
+    source.write_text(ODD_LETTER.format(long=long), encoding="utf-8")
+    return build(source, folder / "out", ["pdf"]).outputs["pdf"]
+
+
+def test_markup_like_text_is_printed_literally_and_bold_uses_the_bold_face(odd_pdf: Path) -> None:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    text = without_line_breaks(pdftotext(odd_pdf))
+    assert "测试<标题>&符号" in text
+    assert "标记<b>R&D</b>不是标签，粗体和强调都在。" in text
+    fonts: dict[str, set[str]] = {}
+
+    def walk(item: object) -> Iterator[LTChar]:
+        if isinstance(item, LTChar):
+            yield item
+        elif hasattr(item, "__iter__"):
+            for child in item:
+                yield from walk(child)
+
+    for page in extract_pages(odd_pdf, page_numbers=[0]):
+        for char in walk(page):
+            fonts.setdefault(char.get_text(), set()).add(char.fontname)
+    assert all("Bold" in name for name in fonts["粗"])
+    assert all("Serif" in name for name in fonts["记"])
+
+
+def test_a_long_paragraph_runs_over_pages_whole_and_in_order(odd_pdf: Path) -> None:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(odd_pdf)
+    assert len(document) >= 3
+    long = "".join(f"第{n}句话说的是2016年的事情，“引号”也在里面。" for n in range(160))
+    text = without_line_breaks("".join(document[i].get_textpage().get_text_range() for i in range(len(document))))
+    assert long in text
+    titles = [(b.level, b.get_title()) for b in document.get_toc()]
+    assert titles == [(0, "第一节"), (0, "无标题的一节"), (1, "小节")]
