@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -67,9 +67,13 @@ class Face:
         """What this face is made from: the source file's identity and the weight."""
         return f"{_file_identity(self.path)}|{self.weight}"
 
-    @property
+    @cached_property
     def info(self) -> FontInfo:
-        """Family name and character coverage of the source (read once, then cached on disk)."""
+        """Family name and character coverage of the source (read once, then cached on disk).
+
+        Kept on the face: renderers ask for it once a character, and the file's identity costs
+        a stat and a path resolution.
+        """
         return _font_info(_file_identity(self.path), self.path)
 
     @property
@@ -125,17 +129,17 @@ class FaceSet:
         character no face has stays with the chosen face; the build warns about it beforehand
         (see `missing_character_warnings`), and the PDF keeps it in its text.
         """
-        chain = self._chain(role, bold)
-        primary = chain[0]
+        chain = [(face, face.info.codepoints) for face in self._chain(role, bold)]
+        primary, primary_codepoints = chain[0]
         result: list[tuple[Face, str]] = []
         for char in text:
             code = ord(char)
             if result and _attaches_to_previous(code) and code in result[-1][0].info.codepoints:
                 face = result[-1][0]
-            elif char.isspace() or code in primary.info.codepoints:
+            elif code in primary_codepoints or char.isspace():
                 face = primary
             else:
-                face = next((f for f in chain if code in f.info.codepoints), primary)
+                face = next((f for f, codepoints in chain if code in codepoints), primary)
             if result and result[-1][0] == face:
                 result[-1] = (face, result[-1][1] + char)
             else:
