@@ -37,8 +37,12 @@ TWIN_VERSION = "1"
 """Bump when a twin's preparation changes; old cached twins are then ignored."""
 
 
-Variant = Literal["plain", "spaced", "half"]
-"""A face as prepared (plain), widened by the Han/Latin gap (spaced), or with half-width marks (half)."""
+Variant = Literal["plain", "spaced", "half", "joined"]
+"""A face as prepared (plain), widened by the Han/Latin gap (spaced), with half-width marks (half), or
+with dashes drawn edge to edge (joined, so that the two halves of `――` make one line)."""
+
+DASHES = "\u2014\u2015"
+"""The dashes that are doubled into a two-em dash."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,22 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
         for glyph, (width, lsb) in list(metrics.items()):
             metrics[glyph] = (width + extra, lsb)
         font["hhea"].advanceWidthMax += extra
+    elif variant == "joined":
+        glyf = font["glyf"]
+        cmap = font.getBestCmap() or {}
+        for char in DASHES:
+            glyph = cmap.get(ord(char))
+            outline = glyf[glyph] if glyph is not None else None
+            if outline is None or outline.isComposite() or not outline.numberOfContours:
+                continue
+            width, _ = metrics[glyph]
+            overlap = units_per_em // 100  # a hair past each edge, so that no seam shows
+            low, high = outline.xMin, outline.xMax
+            scale = (width + 2 * overlap) / max(1, high - low)
+            outline.coordinates.transform(((scale, 0), (0, 1)))
+            outline.coordinates.translate((-overlap - low * scale, 0))
+            outline.recalcBounds(glyf)
+            metrics[glyph] = (width, outline.xMin)
     else:
         half = units_per_em // 2
         glyf = font["glyf"]

@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable
 
 from publish.fonts import Role
 from publish.linebreak import OPENING, SQUEEZABLE, Line, is_space, unit_glue, units, wrap_units
-from publish.render._pdf_fonts import FontBook, advance, draw_outlines
+from publish.render._pdf_fonts import DASHES, FontBook, advance, draw_outlines
 from publish.text import parse_inline
 
 MIN_LAST_LINE = 2
@@ -148,6 +148,13 @@ def _place(
         widths[index] -= size / 2
         halved[index] = True
 
+    position = 0
+    for piece in line_pieces:
+        if len(piece) == 2 and piece[0] == piece[1] and piece[0] in DASHES:
+            # A two-em dash is one line: its halves drawn edge to edge.
+            for index in (position, position + 1):
+                line_fonts[index] = book.variant(line_fonts[index], "joined")
+        position += len(piece)
     # Unit boundaries inside the line: where glue goes and where justification may stretch.
     boundaries: list[int] = []
     position = 0
