@@ -49,11 +49,8 @@ MAX_ALIAS_CHARACTERS = 100_000
 # checked as well as the raw file.
 _FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-# The only explicit tags allowed: YAML's core types. Anything else (`!!python/object`, `!!binary`,
-# `!custom`) is refused, so loading can never construct an object or smuggle in bytes.
-_ALLOWED_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
-)
+# Explicit tags are refused, every one: `!!python/object` could construct objects, `!!binary` smuggle
+# in bytes, and even `!!str 2017` reaches the model as a tagged value; quotes make text.
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -81,8 +78,8 @@ class _SafeComposer(Composer):
     """A composer that refuses what could construct objects or expand without bound.
 
     Aliases of mappings and lists are refused (no billion laughs); aliases of single values are
-    allowed up to `MAX_ALIASES` and `MAX_ALIAS_CHARACTERS`; explicit tags other than the core types
-    and merge keys (`<<`, which silently let one key override another) are refused.
+    allowed up to `MAX_ALIASES` and `MAX_ALIAS_CHARACTERS`; explicit tags and merge keys (`<<`,
+    which silently let one key override another) are refused.
     """
 
     alias_count = 0
@@ -94,10 +91,10 @@ class _SafeComposer(Composer):
             self._check_alias(event)
         elif isinstance(event, ScalarEvent | SequenceStartEvent | MappingStartEvent):
             tag = event.ctag
-            if tag is not None and str(tag) != "!" and str(tag) not in _ALLOWED_TAGS:
+            if tag is not None:
                 raise _LimitError(
-                    f"the tag {_tag_name(str(tag))} is not allowed; "
-                    "write plain values (text, numbers, lists, mappings)",
+                    f"the tag {_tag_name(str(tag))} is not allowed; write plain values "
+                    '(text, numbers, lists, mappings) and put text in quotes ("2017")',
                     event.start_mark,
                 )
         return super().compose_node(parent, index)
