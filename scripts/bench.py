@@ -128,7 +128,7 @@ def big(runs: int, work: Path, paragraphs: int) -> dict[str, object]:
     source.write_text(big_letter(paragraphs), encoding="utf-8")
     out = work / "big-out"
     results = [timed(publish(str(source), "-o", str(out), "-j", "2")) for _ in range(runs)]
-    sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 2**20:.1f} MiB" for p in sorted(out.glob("big.*")))
+    sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1024:.0f} KiB" for p in sorted(out.glob("big.*")))
     return summary("big", results, f"{paragraphs} paragraphs; {sizes}")
 
 
