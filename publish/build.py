@@ -519,9 +519,9 @@ def build(
     temps: dict[str, Path] = {}
     try:
         document = load_document(source)
-        output_dir_ready(out_dir)
         job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets,
                          prepare=any(FORMATS[name].needs_fonts for name in todo))
+        output_dir_ready(out_dir)  # after the fonts are checked, so a font error creates no folder
         result.warnings = missing_character_warnings(
             job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
         )

@@ -485,3 +485,16 @@ def test_several_mistakes_are_one_line_each_in_file_order(tmp_path: Path) -> Non
         f"{source}:3:3",
         f"{source}:6:13",
     ]
+
+
+def test_no_output_folder_is_created_for_a_failed_build(tmp_path: Path) -> None:
+    theme = write_theme(tmp_path / "project", serif="fonts/missing.otf")
+    source = letter_in(tmp_path / "project")
+    for args in (["--theme", str(theme)], []):
+        bad = source if args else tmp_path / "tab.yaml"
+        if not args:
+            shutil.copyfile(BAD / "tab.yaml", bad)
+        out = tmp_path / "never"
+        result = CliRunner().invoke(cli, ["build", str(bad), "-o", str(out), *args])
+        assert result.exit_code == 2, result.output
+        assert not out.exists()
