@@ -102,6 +102,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
                             source_date_epoch=_source_date_epoch())
     settings = batch.Settings(out_dir, tuple(names), theme_path, options, allow_outside_assets, force)
     sources, problems = batch.expand_inputs(inputs or [Path("letter.yaml")])
+    if theme_path is not None:  # a theme kept beside the letters is not one of them
+        sources = [s for s in sources if os.path.realpath(s) != os.path.realpath(theme_path)]
     if shard_of is not None:
         sources = batch.select_shard(sources, *shard_of)
     clashes = batch.name_clashes(sources, out_dir)
@@ -207,11 +209,15 @@ class _Reporter:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
 def check(inputs: tuple[Path, ...], verbose: bool) -> None:
-    """Validate INPUT files without writing anything."""
+    """Validate INPUT files, globs or folders without writing anything."""
+    from publish.batch import expand_inputs
     from publish.load import load_document
 
-    failed = 0
-    for source in inputs:
+    sources, problems = expand_inputs(inputs)
+    for problem in problems:
+        _report_input_error(problem)
+    failed = len(problems)
+    for source in sources:
         try:
             load_document(source)
         except (InputError, InputErrors) as exc:

@@ -161,3 +161,25 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise(tmp_path: Path) -> Non
     assert piped.returncode == 0
     assert "\x1b[" not in piped.stderr and "building" not in piped.stderr
     assert piped.stdout.splitlines() == [str(tmp_path / "out" / f"{s}.docx") for s in ("one", "two")]
+
+
+def test_check_takes_folders_and_reports_empty_patterns(tmp_path: Path) -> None:
+    letter_copy(tmp_path / "in", "a")
+    (tmp_path / "in" / "b.yml").write_text("meta: {title: x}\n", encoding="utf-8")
+    result = run("check", tmp_path / "in", tmp_path / "none-*.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == f"{tmp_path / 'in' / 'a.yaml'}: ok\n"
+    errors = result.stderr.splitlines()
+    assert f"{tmp_path / 'none-*.yaml'}: the pattern matches no file" in errors
+    assert any(line.startswith(f"{tmp_path / 'in' / 'b.yml'}:1:") for line in errors)
+
+
+def test_a_theme_in_the_letters_folder_is_not_built_as_a_letter(tmp_path: Path) -> None:
+    from publish.theme import default_theme_path
+
+    letter_copy(tmp_path / "in", "a")
+    theme = tmp_path / "in" / "theme.yaml"
+    theme.write_text(default_theme_path().read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("build", tmp_path / "in", "--theme", theme, "-o", tmp_path / "out", "-f", "docx", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [Path(e["input"]).name for e in json.loads(result.stdout)["inputs"]] == ["a.yaml"]
