@@ -217,13 +217,16 @@ def run(
     jobs: int,
     on_report: Callable[[InputReport], None] | None = None,
     skipped: dict[Path, InputError] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> list[InputReport]:
     """Builds every input, `jobs` at a time; reports in input order.
 
     A single input uses the `jobs` processes for its formats instead. `on_report` is called as
     each input finishes (in finishing order). Inputs in `skipped` are not built but reported
-    failed with their error.
+    failed with their error. `on_start` is called once the worker processes exist: a thread
+    started after that (a progress display) is never copied, half-way, into a forked worker.
     """
+    start = on_start or (lambda: None)
     skipped = skipped or {}
     reports: dict[int, InputReport] = {}
 
@@ -240,15 +243,17 @@ def run(
             todo.append((index, source))
 
     if jobs <= 1 or len(todo) <= 1 or not can_fork():
+        start()
         for index, source in todo:
             done(index, build_report(source, settings, jobs=jobs))
     else:
-        _run_pool(todo, settings, min(jobs, len(todo)), done)
+        _run_pool(todo, settings, min(jobs, len(todo)), done, start)
     return [reports[index] for index in range(len(inputs))]
 
 
 def _run_pool(
-    todo: list[tuple[int, Path]], settings: Settings, workers: int, done: Callable[[int, InputReport], None]
+    todo: list[tuple[int, Path]], settings: Settings, workers: int, done: Callable[[int, InputReport], None],
+    started: Callable[[], None],
 ) -> None:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -260,6 +265,7 @@ def _run_pool(
         pending: dict[Future[InputReport], tuple[int, Path]] = {
             pool.submit(build_report, source, settings): (index, source) for index, source in todo
         }
+        started()  # with fork, the pool forks all its workers at the first submit
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:

@@ -114,7 +114,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
         show.error(problem)
     try:
         with show:
-            reports = batch.run(sources, settings, workers, on_report=show.report, skipped=clashes)
+            reports = batch.run(sources, settings, workers, on_report=show.report, skipped=clashes,
+                                on_start=show.start)
     except Exception as exc:  # a failure of the run itself, not of one input
         _internal_error(exc, verbose)
     seconds = time.perf_counter() - started
@@ -159,18 +160,22 @@ class _Reporter:
         self.as_json = as_json
         self.total = total
         self.progress: Any = None
+        self.finished = 0
         self.task: Any = None
 
     def __enter__(self) -> _Reporter:
+        return self
+
+    def start(self) -> None:
+        """Shows the progress bar (multi-input builds on a terminal); once workers are forked."""
         if self.total > 1 and not self.quiet and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                      TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
-            self.task = self.progress.add_task("", total=self.total)
+            self.task = self.progress.add_task("", total=self.total, completed=self.finished)
             self.progress.start()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
@@ -186,6 +191,7 @@ class _Reporter:
         self._err(str(error))
 
     def report(self, report: Any) -> None:
+        self.finished += 1
         for error in report.errors:
             self._err(str(error))
         if report.traceback and self.verbose:
