@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 import types
 import typing
@@ -382,7 +383,7 @@ def locate(data: Any, loc: Sequence[int | str], key_position: bool = False) -> t
 def _located(path: Path, data: Any, model: type[BaseModel], error: ErrorDetails) -> InputError:
     loc = error["loc"]
     kind = error["type"]
-    line, column = locate(data, loc, key_position=kind == "extra_forbidden")
+    line, column = locate(data, loc, key_position=kind in ("extra_forbidden", "invalid_key"))
     return InputError(path, _message(model, error), line, column)
 
 
@@ -436,8 +437,10 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> str:
         case "float_type" | "float_parsing" | "int_type" | "int_parsing" | "int_from_float":
             whole = kind.startswith("int")
             return f"{name} should be a {'whole ' if whole else ''}number, not {_kind_of(value)}"
-        case "too_short":
+        case "too_short" | "string_too_short":
             return f"{name} must not be empty"
+        case "invalid_key":
+            return f"the key {value!r} is {_kind_of(value)}; keys must be text (put it in quotes)"
         case "string_too_long":
             return f"{name} is too long ({error['msg'].lower()})"
         case "string_pattern_mismatch":
@@ -629,6 +632,10 @@ def check_references(path: Path, data: Any, document: Document) -> Iterator[Inpu
         yield from quoted((*h, "target", "source"), highlights.target.source)
     for index, figure in enumerate(highlights.figures):
         yield from quoted((*h, "figures", index, "source"), figure.source)
+        if not math.isfinite(figure.value):
+            yield error((*h, "figures", index, "value"), f"'value' must be a finite number, not {figure.value}")
+    if highlights.target and not math.isfinite(highlights.target.value):
+        yield error((*h, "target", "value"), f"'value' must be a finite number, not {highlights.target.value}")
     seen_figures: set[str] = set()
     for index, figure in enumerate(highlights.figures):
         if figure.id in seen_figures:

@@ -498,3 +498,27 @@ def test_no_output_folder_is_created_for_a_failed_build(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["build", str(bad), "-o", str(out), *args])
         assert result.exit_code == 2, result.output
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        (GOOD_LETTER + "highlights:\n  figures:\n    - {id: a, label: l, value: .nan, unit: u, source: 非凡}\n",
+         9, 32, ["'value' must be a finite number, not nan"]),
+        (GOOD_LETTER + "highlights:\n  figures:\n    - {id: a, label: l, value: 1e400, unit: u, source: 非凡}\n",
+         9, 32, ["'value' must be a finite number, not inf"]),
+        (GOOD_LETTER.replace("  author: 雷军", "  author: 雷军\n  1: 数字键"), 4, 3,
+         ["the key 1 is a number", "keys must be text"]),
+        (GOOD_LETTER.replace("- 刚刚过去的一年，是非凡的一年。", '- ""'), 6, 9, ["'text' must not be empty"]),
+        (GOOD_LETTER.replace("  title: 新年公开信", "  title: 2017-01-01"), 2, 10,
+         ["'title' should be text, not a date (2017-01-01)", "put it in quotes"]),
+        ("---\n" + GOOD_LETTER + "---\nmeta: {}\n", 8, 1, ["expected a single document"]),
+    ],
+    ids=["nan", "infinity", "number_key", "empty_text", "date", "two_documents"],
+)
+def test_values_that_would_crash_or_vanish_are_refused(
+    tmp_path: Path, text: str, line: int, column: int, words: list[str]
+) -> None:
+    source = tmp_path / "odd_value.yaml"
+    source.write_text(text, encoding="utf-8")
+    one_line(fails(source, tmp_path / "out"), source, line, column, *words)
