@@ -302,3 +302,26 @@ def test_the_build_key_follows_the_epoch_and_templates(tmp_path: Path) -> None:
     keys.append(build_keys("source", theme, RenderOptions(docx_template=template), ["docx"]))
     assert len({k["docx"] for k in keys}) == len(keys)
     assert keys[0] == build_keys("source", theme, RenderOptions(), ["docx"])
+
+
+def _refusing(job: RenderJob, out: BinaryIO) -> None:
+    from publish.errors import InputError
+
+    out.write(b"PK half")
+    raise InputError(job.source, "the slides cannot hold the text", 3, 5)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_renderer_input_error_comes_back_located_from_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    from publish.render import docx, pptx
+
+    monkeypatch.setattr(docx, "render", _fake(b"docx stand-in"))
+    monkeypatch.setattr(pptx, "render", _refusing)
+    [source] = copies(tmp_path, "letter")
+    out = tmp_path / "out"
+    result = run("build", source, "-o", out, "-f", "docx,pptx", "-j", jobs)
+    assert result.exit_code == 2
+    assert f"{source}:3:5: the slides cannot hold the text" in result.stderr.splitlines()
+    assert not out.exists() or snapshot(out) == {}
