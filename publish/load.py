@@ -48,7 +48,12 @@ MAX_ALIAS_CHARACTERS = 100_000
 # tab and line breaks, DEL, C1 controls, lone surrogates and the two non-characters U+FFFE/FFFF.
 # YAML escapes ("\x07", "\ud800") can put them into a parsed string, so parsed strings are
 # checked as well as the raw file.
-_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Also refused: the invisible bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069). They make text display in another order than it is stored ("Trojan Source"),
+# and PDF text extraction drops or moves them.
+_FORBIDDEN_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 
 # Explicit tags are refused, every one: `!!python/object` could construct objects, `!!binary` smuggle
 # in bytes, and even `!!str 2017` reaches the model as a tagged value; quotes make text.
@@ -198,6 +203,11 @@ def _control_message(char: str) -> str:
         what = f"a lone surrogate U+{code:04X} (half of a character)"
     elif code in (0xFFFE, 0xFFFF):
         what = f"the non-character U+{code:04X}"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return (
+            f"the invisible bidirectional control U+{code:04X} is not allowed: it can show text in another "
+            "order than it is written, and PDF text extraction loses it; remove it"
+        )
     else:
         what = f"the control character U+{code:04X}"
     return f"{what} cannot be stored in DOCX or PPTX (XML) and is not allowed in text; remove it"

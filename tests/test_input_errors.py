@@ -522,3 +522,11 @@ def test_values_that_would_crash_or_vanish_are_refused(
     source = tmp_path / "odd_value.yaml"
     source.write_text(text, encoding="utf-8")
     one_line(fails(source, tmp_path / "out"), source, line, column, *words)
+
+
+@pytest.mark.parametrize(("written", "column"), [("\u202e", 15), ("\\u2067", 9)], ids=["typed", "escaped"])
+def test_bidirectional_controls_are_refused(tmp_path: Path, written: str, column: int) -> None:
+    source = tmp_path / "bidi.yaml"
+    quoted = GOOD_LETTER.replace("- 刚刚过去的一年", f'- "刚刚过去的{written}一年').replace("一年。\n", '一年。"\n')
+    source.write_text(quoted, encoding="utf-8")
+    one_line(fails(source, tmp_path / "out"), source, 6, column, "invisible bidirectional control U+20")
