@@ -106,6 +106,8 @@ class FaceSet:
     sans_bold: Face
     fallbacks: tuple[Face, ...] = ()
     """Faces tried in order for a character the chosen face lacks (emoji, rare Han)."""
+    searched: tuple[Face, ...] = ()
+    """Every fallback the theme names, kept or not: the fonts a missing character was looked for in."""
 
     def face(self, role: Role, bold: bool = False) -> Face:
         """The face for a role and weight."""
@@ -192,28 +194,25 @@ def faces(loaded: LoadedTheme, used: Iterable[str] | None = None, *, allow_outsi
     sans_bold = make("sans", True, fonts.sans.bold, ("fonts", "sans", "bold")) if fonts.sans.bold else sans
     serif = make("serif", False, fonts.serif.regular, ("fonts", "serif", "regular"))
     serif_bold = make("serif", True, fonts.serif.bold, ("fonts", "serif", "bold")) if fonts.serif.bold else sans_bold
-    main = FaceSet(serif, serif_bold, sans, sans_bold)
+    # Every fallback file is checked, but none is opened unless the letter needs one.
+    searched = tuple(
+        make("sans", False, source, ("fonts", "fallbacks", index)) for index, source in enumerate(fonts.fallbacks)
+    )
+    main = FaceSet(serif, serif_bold, sans, sans_bold, (), searched)
     if used is None:
-        wanted: set[int] | None = None
-    else:
-        wanted = {ord(c) for text in used for c in text if not c.isspace()}
-        for face in main.distinct():
-            wanted -= face.info.codepoints
-        if not wanted:
-            return main
+        return FaceSet(serif, serif_bold, sans, sans_bold, searched, searched)
+    wanted = {ord(c) for text in used for c in text if not c.isspace()}
+    for face in main.distinct():
+        wanted -= face.info.codepoints
     fallbacks: list[Face] = []
-    for index, source in enumerate(fonts.fallbacks):
-        face = make("sans", False, source, ("fonts", "fallbacks", index))
-        if wanted is None:
-            fallbacks.append(face)
-            continue
+    for face in searched:
+        if not wanted:
+            break
         covered = wanted & face.info.codepoints
         if covered:
             fallbacks.append(face)
             wanted -= covered
-        if not wanted:
-            break
-    return FaceSet(serif, serif_bold, sans, sans_bold, tuple(fallbacks))
+    return FaceSet(serif, serif_bold, sans, sans_bold, tuple(fallbacks), searched)
 
 
 def _is_font_file(path: Path) -> bool:
@@ -245,7 +244,7 @@ def missing_character_warnings(faceset: FaceSet, texts: Iterable[str], files: Se
     missing = missing_characters(faceset, texts)
     if not missing:
         return []
-    families = ", ".join(dict.fromkeys(face.family for face in faceset.distinct()))
+    families = ", ".join(dict.fromkeys(face.family for face in (*faceset.distinct(), *faceset.searched)))
     lines: list[tuple[tuple[str, int, int], str]] = []
     for char in missing:
         place = locate_character(files, char)

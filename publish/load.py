@@ -57,6 +57,7 @@ _FORBIDDEN_CONTROL = re.compile(
 
 # Explicit tags are refused, every one: `!!python/object` could construct objects, `!!binary` smuggle
 # in bytes, and even `!!str 2017` reaches the model as a tagged value; quotes make text.
+_CORE_TAGS = frozenset(f"!!{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -98,11 +99,13 @@ class _SafeComposer(Composer):
         elif isinstance(event, ScalarEvent | SequenceStartEvent | MappingStartEvent):
             tag = event.ctag
             if tag is not None:
-                raise _LimitError(
-                    f"the tag {_tag_name(str(tag))} is not allowed; write plain values "
-                    '(text, numbers, lists, mappings) and put text in quotes ("2017")',
-                    event.start_mark,
+                name = _tag_name(str(tag))
+                hint = (
+                    'to make a value text, put it in quotes ("2017")'
+                    if name in _CORE_TAGS
+                    else "tags can construct objects; write plain text, numbers, lists and mappings"
                 )
+                raise _LimitError(f"the tag {name} is not allowed: {hint}", event.start_mark)
         return super().compose_node(parent, index)
 
     def _check_alias(self, event: Any) -> None:

@@ -97,10 +97,14 @@ def test_a_fallback_glyph_is_really_drawn(every_face: FaceSet) -> None:
     assert prepared["glyf"][glyph].numberOfContours > 0
 
 
-def test_the_warning_names_code_point_character_and_place(tmp_path: Path, every_face: FaceSet) -> None:
+def test_the_warning_names_code_point_character_place_and_every_font_tried(
+    tmp_path: Path, theme: LoadedTheme
+) -> None:
     source = tmp_path / "rare.yaml"
     source.write_text(letter_yaml([f"第一段{IN_NO_FONT}。"]), encoding="utf-8")
-    lines = missing_character_warnings(every_face, [f"第一段{IN_NO_FONT}。"], [source])
+    faceset = faces(theme, [f"第一段{IN_NO_FONT}。"])
+    assert faceset.fallbacks == ()  # no fallback has it, so none is kept
+    lines = missing_character_warnings(faceset, [f"第一段{IN_NO_FONT}。"], [source])
     column = source.read_text(encoding="utf-8").splitlines()[6].index(IN_NO_FONT) + 1
     assert lines == [
         f"{source}:7:{column}: warning: U+20000 '{IN_NO_FONT}' is in none of the fonts "
