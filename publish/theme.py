@@ -152,14 +152,22 @@ class LoadedTheme:
         return path if path.is_absolute() else self.base / path
 
 
-def default_theme_path() -> Path:
-    """assets/theme.yaml as installed with the package."""
-    return Path(str(resources.files("publish.assets").joinpath("theme.yaml")))
-
-
 def assets_dir() -> Path:
-    """The installed assets folder (theme, logo, default templates)."""
-    return Path(str(resources.files("publish.assets")))
+    """The assets folder (theme, default templates): installed as `publish.assets`.
+
+    When `publish` is imported from a source checkout rather than from the installed package
+    (e.g. pytest run in the repository after a non-editable install), the checkout's own
+    `assets/` folder beside `publish/` is used.
+    """
+    try:
+        return Path(str(resources.files("publish.assets")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "assets"
+
+
+def default_theme_path() -> Path:
+    """assets/theme.yaml, the built-in theme."""
+    return assets_dir() / "theme.yaml"
 
 
 @lru_cache(maxsize=8)
