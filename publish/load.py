@@ -521,9 +521,10 @@ def checked_asset(
     of `named_in` or below it, after symbolic links are resolved. Errors are located at the
     reference in `named_in`.
     """
-    line, column = locate_in_file(named_in, loc) if named_in.is_file() else (None, None)
 
     def fail(message: str) -> InputError:
+        # Only a failure pays for parsing the YAML file again to find where the reference is.
+        line, column = locate_in_file(named_in, loc) if named_in.is_file() else (None, None)
         return InputError(named_in, message, line, column)
 
     if contained:
