@@ -384,8 +384,14 @@ class FormatWorkers:
             own += [job_write, result_read]
             self.children[name] = (pid, job_write, result_read)
 
-    def render(self, job: RenderJob, temps: dict[str, Path]) -> list[dict[str, Any]]:
-        """Each worker renders `job` into its format's temporary file; their outcomes, in order."""
+    def render(
+        self, job: RenderJob, temps: dict[str, Path], meanwhile: Callable[[], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Each worker renders `job` into its format's temporary file; their outcomes, in order.
+
+        `meanwhile` runs in this process after the jobs are handed out (None: nothing); if it
+        raises, the workers are left for `close` to end.
+        """
         import pickle
         import threading
 
@@ -398,6 +404,8 @@ class FormatWorkers:
             sender = threading.Thread(target=_send_and_close, args=(job_write, message), daemon=True)
             sender.start()
             senders.append(sender)
+        if meanwhile is not None:
+            meanwhile()
         outcomes = []
         for name, (pid, _, result_read) in self.children.items():
             with os.fdopen(result_read, "rb") as pipe:
@@ -515,7 +523,13 @@ def build(
             result.files.append(kept)
         return result
 
-    workers = FormatWorkers(todo) if jobs > 1 and len(todo) > 1 and can_fork() else None
+    # On a parallel build, the parent renders the lightest format itself once it has handed the
+    # others to their processes: one process fewer competing for the CPUs.
+    in_parent = [min(todo, key=lambda name: FORMATS[name].cost)] if jobs > 1 and len(todo) > 1 else todo
+    forked = [name for name in todo if name not in in_parent]
+    workers = FormatWorkers(forked) if forked and can_fork() else None
+    if workers is None:
+        in_parent = todo
     temps: dict[str, Path] = {}
     try:
         document = load_document(source)
@@ -526,12 +540,15 @@ def build(
             job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
         )
         temps = {name: _temp_beside(targets[name]) for name in todo}
+        def render_here() -> None:
+            for name in in_parent:
+                _render_file(job, name, temps[name])
+
         if workers is not None:
-            for outcome in workers.render(job, temps):
+            for outcome in workers.render(job, temps, meanwhile=render_here):
                 _raise_outcome(outcome)
         else:
-            for name in todo:
-                _render_file(job, name, temps[name])
+            render_here()
         written = {name: OutputFile(name, targets[name], temps[name].stat().st_size, sha256_file(temps[name]), True)
                    for name in todo}
         for name in todo:

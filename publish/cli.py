@@ -256,5 +256,21 @@ def _internal_error(exc: Exception, verbose: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="publish")
+    """Console-script entry point.
+
+    Ends the process with `os._exit` once the output is flushed: every file is written and
+    closed by then, and skipping the interpreter's teardown of the imported libraries saves
+    a tenth of a second or more on every run.
+    """
+    try:
+        cli(prog_name="publish")
+        code: int = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            click.echo(str(exc.code), err=True)
+            code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -28,14 +28,17 @@ class Format:
     module: str
     needs_fonts: bool
     description: str
+    cost: float
+    """CPU seconds to import the renderer and render the letter, measured; the lightest format of
+    a parallel build is rendered by the parent process itself rather than by another process."""
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("pdf", ".pdf", "publish.render.pdf", True, "print-ready A4 handout (ReportLab)"),
-        Format("docx", ".docx", "publish.render.docx", False, "editable Word document (python-docx)"),
-        Format("pptx", ".pptx", "publish.render.pptx", True, "16:9 slide deck (python-pptx)"),
+        Format("pdf", ".pdf", "publish.render.pdf", True, "print-ready A4 handout (ReportLab)", 0.55),
+        Format("docx", ".docx", "publish.render.docx", False, "editable Word document (python-docx)", 0.25),
+        Format("pptx", ".pptx", "publish.render.pptx", True, "16:9 slide deck (python-pptx)", 0.55),
     )
 }
 
