@@ -28,7 +28,7 @@ from publish.errors import InputError
 from publish.load import checked_asset, locate_character, locate_in_file
 from publish.theme import FontSource, LoadedTheme
 
-PREPARATION_VERSION = "3"
+PREPARATION_VERSION = "4"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
 
 Role = Literal["serif", "sans"]
@@ -342,26 +342,46 @@ def prepared_path(face: Face, chars: frozenset[str]) -> Path:
 
 def prepare(face: Face, chars: frozenset[str]) -> Path:
     """A TrueType subset of `face` holding every character of `chars` it has; cached."""
-    target = prepared_path(face, chars)
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.with_suffix(".lock")):
-        if not target.is_file():  # another process may have made it while we waited
-            _write_atomic(target, _build_subset(face, chars))
-    return target
+    return prepare_group((face,), chars)[0]
+
+
+def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
+    """The prepared subsets of faces that share one source file (e.g. two weights of a variable
+    font), made together so the source is read and subset once; cached like `prepare`."""
+    targets = [prepared_path(face, chars) for face in group]
+    missing = [(face, target) for face, target in zip(group, targets, strict=True) if not target.is_file()]
+    if not missing:
+        return targets
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as locks:
+        for _, target in missing:
+            locks.enter_context(_locked(target.with_suffix(".lock")))
+        # Another process may have made some of them while we waited for the locks.
+        still = [(face, target) for face, target in missing if not target.is_file()]
+        if still:
+            built = _build_subsets([face for face, _ in still], chars)
+            for (_, target), data in zip(still, built, strict=True):
+                _write_atomic(target, data)
+    return targets
 
 
 def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[tuple[Path, int | None], Path]:
-    """Every distinct face prepared for `chars`, in parallel processes when `jobs` > 1 and needed."""
+    """Every distinct face prepared for `chars`; faces of one source file are made together, and
+    different sources in parallel processes when `jobs` > 1 and more than one is missing."""
     paths = {(f.path, f.weight): (f, prepared_path(f, chars)) for f in faceset.distinct()}
-    todo = [face for face, path in paths.values() if not path.is_file()]
-    if jobs > 1 and len(todo) > 1:
+    groups: dict[Path, list[Face]] = {}
+    for face, path in paths.values():
+        if not path.is_file():
+            groups.setdefault(face.path, []).append(face)
+    if jobs > 1 and len(groups) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            list(pool.map(prepare, todo, [chars] * len(todo)))
-    return {key: prepare(face, chars) for key, (face, _) in paths.items()}
+        with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
+            list(pool.map(prepare_group, list(groups.values()), [chars] * len(groups)))
+    else:
+        for group in groups.values():
+            prepare_group(group, chars)
+    return {key: path for key, (_, path) in paths.items()}
 
 
 @contextlib.contextmanager
@@ -387,14 +407,16 @@ def _write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
-def _build_subset(face: Face, chars: frozenset[str]) -> bytes:
-    """Subset, instance and convert to TrueType outlines; returns the font file's bytes."""
+def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
+    """Subset the faces' common source once, then instance each weight and convert it to
+    TrueType outlines; returns each face's font file bytes, in order."""
     import io
 
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(face.path, fontNumber=0)
+    first = group[0]
+    font = TTFont(first.path, fontNumber=0)
     for tag in _DROPPED_TABLES:
         if tag in font:
             del font[tag]
@@ -405,22 +427,29 @@ def _build_subset(face: Face, chars: frozenset[str]) -> bytes:
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     subsetter = subset.Subsetter(options)
-    codepoints = face.info.codepoints
+    codepoints = first.info.codepoints
     subsetter.populate(unicodes=[ord(c) for c in chars if ord(c) in codepoints])
     subsetter.subset(font)
-    if "fvar" in font:
-        from fontTools.varLib import instancer
+    results: list[bytes] = []
+    for index, face in enumerate(group):
+        instance = font
+        if "fvar" in font:
+            from fontTools.varLib import instancer
 
-        axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
-        if face.weight is not None and "wght" in axes:
-            axes["wght"] = float(face.weight)
-        font = instancer.instantiateVariableFont(font, axes)
-    if "CFF " in font or "CFF2" in font:
-        _cff_to_glyf(font)
-    _rename(font, face)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+            axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+            if face.weight is not None and "wght" in axes:
+                axes["wght"] = float(face.weight)
+            # The last weight may consume the subset; the others work on a copy.
+            instance = instancer.instantiateVariableFont(font, axes, inplace=index == len(group) - 1)
+        elif index > 0:
+            instance = TTFont(io.BytesIO(results[0]))  # a static font: every face is the same outlines
+        if "CFF " in instance or "CFF2" in instance:
+            _cff_to_glyf(instance)
+        _rename(instance, face)
+        out = io.BytesIO()
+        instance.save(out)
+        results.append(out.getvalue())
+    return results
 
 
 def _rename(font: object, face: Face) -> None:
