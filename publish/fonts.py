@@ -303,7 +303,7 @@ def _font_info(identity: str, path: Path) -> FontInfo:
         codepoints = frozenset(font.getBestCmap() or {})
     except Exception as exc:  # fontTools raises many types for a damaged file
         raise FontError(path, f"this font file cannot be read: {exc}") from None
-    _write_atomic(cached, json.dumps({"family": family, "ranges": _ranges(codepoints)}).encode("utf-8"))
+    write_bytes_atomic(cached, json.dumps({"family": family, "ranges": _ranges(codepoints)}).encode("utf-8"))
     return FontInfo(family, codepoints)
 
 
@@ -361,7 +361,7 @@ def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
         if still:
             built = _build_subsets([face for face, _ in still], chars)
             for (_, target), data in zip(still, built, strict=True):
-                _write_atomic(target, data)
+                write_bytes_atomic(target, data)
     return targets
 
 
@@ -394,7 +394,9 @@ def _locked(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Writes `data` to `target` through a temporary file and a rename: a reader (another build)
+    sees the old file or the whole new one, never a part."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:

@@ -12,12 +12,9 @@ overlapping characters, which extractors read as a new word or line.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any, Literal
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from publish.fonts import Face, Role, cache_dir
+from publish.fonts import Face, Role, cache_dir, write_bytes_atomic
 from publish.linebreak import HAN_LATIN_GAP, OPENING, SQUEEZABLE
 from publish.render import (
     RenderJob,
@@ -182,22 +179,8 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
     font["name"].setName(f"{face.postscript_name}-{variant.capitalize()}", 6, 3, 1, 0x409)
     buffer = io.BytesIO()
     font.save(buffer)
-    _write(target, buffer.getvalue())
+    write_bytes_atomic(target, buffer.getvalue())
     return target
-
-
-def _write(target: Path, data: bytes) -> None:
-    """Writes `data` to `target` atomically (another build may read it meanwhile)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 Outline = list[tuple[str, list[float]]]
@@ -250,7 +233,7 @@ def outlines(path: Path, chars: str) -> tuple[dict[str, Outline], int]:
             glyph_set[name].draw(recorder)
             glyphs[char] = recorder.ops
     upm = int(font["head"].unitsPerEm)
-    _write(cached, json.dumps({"upm": upm, "glyphs": glyphs}).encode("utf-8"))
+    write_bytes_atomic(cached, json.dumps({"upm": upm, "glyphs": glyphs}).encode("utf-8"))
     return glyphs, upm
 
 
