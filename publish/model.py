@@ -163,6 +163,11 @@ class Target(Model):
     sources: list[Identifier] = Field(default_factory=list)
 
 
+def format_number(value: float) -> str:
+    """A number as the letter prints it: 1000, not 1000.0; 1.35 stays 1.35."""
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
 class Figure(Model):
     """A number the letter states, with the sentence it comes from."""
 
@@ -179,9 +184,7 @@ class Figure(Model):
     @property
     def shown(self) -> str:
         """The number as printed: `display`, else the value without a needless `.0`."""
-        if self.display:
-            return self.display
-        return f"{self.value:g}" if self.value != int(self.value) else str(int(self.value))
+        return self.display or format_number(self.value)
 
 
 class ChartPoint(Model):

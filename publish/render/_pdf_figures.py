@@ -12,9 +12,10 @@ from typing import Literal
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.colors import HexColor
 
-from publish.model import Chart, Document, Target
+from publish.model import Chart, Document, Target, format_number
 from publish.render._pdf_fonts import FontBook, advance
 from publish.render._pdf_text import TextStyle, set_text
+from publish.render._shared import figure_phrase
 from publish.theme import Theme
 
 
@@ -24,11 +25,6 @@ class Grid:
 
     width: float
     leading: float
-
-
-def number(value: float) -> str:
-    """A model number as printed: no needless `.0`."""
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def _text(
@@ -94,7 +90,7 @@ def bar_chart(chart: Chart, document: Document, book: FontBook, theme: Theme, gr
     _text(drawing, book, chart.title, title_style, 0, baseline(0, title_style))
     label_width = max(text_width(book, point.label, label_style) for point, _ in rows)
     value_texts = [
-        f"{figure.qualifier or ''}{figure.shown}{figure.unit}" if figure is not None else "" for _, figure in rows
+        figure_phrase(figure) if figure is not None else "" for _, figure in rows
     ]
     value_width = max(text_width(book, text, value_style) for text in value_texts)
     gutter = sizes.body
@@ -138,7 +134,7 @@ def target_callout(target: Target, book: FontBook, theme: Theme, grid: Grid) -> 
     year = TextStyle("sans", True, sizes.body, lead, colours.muted, justify=False)
     _text(drawing, book, target.title, caption, inset, top - 0.6 * lead - 0.8 * sizes.body)
     number_baseline = panel_bottom + 0.75 * lead
-    width = _text(drawing, book, number(target.value), big, inset, number_baseline)
+    width = _text(drawing, book, format_number(target.value), big, inset, number_baseline)
     width += _text(drawing, book, target.unit, unit, inset + width + sizes.h2 * 0.25, number_baseline)
     right = inset + width + sizes.h2 * 0.25 + 2 * sizes.body
     rule_x = right - sizes.body

@@ -34,6 +34,7 @@ from publish.model import (
     Subsection,
     Target,
     Values,
+    format_number,
 )
 from publish.text import parse_inline, plain_text
 from publish.theme import Theme
@@ -470,7 +471,7 @@ class _Planner:
         slides = self.slides_theme
         title = self.title_block(target.title, self.geometry("Title Only").title, slides.title)
         area = self.content_below(title)
-        number = _number_text(target.value)
+        number = format_number(target.value)
         body, pitch_body = slides.body, slides.body * slides.leading
         for big in sizes_between(slides.big_number, slides.min_title, step=8):
             paras: list[Para] = []
@@ -762,11 +763,6 @@ class _Planner:
             if all(self.fits(b) for b in blocks) and all(len(b.paras[0].lines) == 1 for b in blocks[::2]):
                 return blocks, []
         return None
-
-
-def _number_text(value: float) -> str:
-    """A number as the letter would print it: no needless `.0`."""
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def all_lines(plan: DeckPlan) -> Iterator[tuple[SlidePlan, TextBlock, Para, str]]:

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm
 from lxml import etree  # type: ignore[import-untyped]
 
-from publish.model import Document, Figure, Paragraph, Section, Strategies, Subsection, Target
+from publish.model import Paragraph, Section, Strategies, Subsection, Target, format_number
 from publish.render import RenderJob
 from publish.render._docx_package import (
     DocxDocument,
@@ -58,6 +58,7 @@ from publish.render._docx_xml import (
     val,
     w,
 )
+from publish.render._shared import anchor_paragraph, figure_phrase
 from publish.text import plain_text
 from publish.theme import Page, Theme
 
@@ -213,29 +214,6 @@ def _ensure_east_asian_defaults(styles_root: Element, families: Families) -> Non
         lang.set(qn("w:eastAsia"), families.language)
 
 
-def number_text(value: float) -> str:
-    """A number as the letter prints it: no needless `.0`."""
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
-def figure_value(figure: Figure) -> str:
-    """The figure's value as the letter says it, qualifier where the source puts it (超过5000万台, 300多人)."""
-    shown = figure.shown
-    qualifier = figure.qualifier or ""
-    if qualifier and f"{shown}{qualifier}" in plain_text(figure.source):
-        return f"{shown}{qualifier}{figure.unit}"
-    return f"{qualifier}{shown}{figure.unit}"
-
-
-def anchor_paragraph(document: Document, sources: list[str], sentences: list[str]) -> Paragraph | None:
-    """The paragraph a piece follows: the last it names, else the last quoting one of its sentences."""
-    named = document.paragraphs_for(sources)
-    if named:
-        return named[-1]
-    quoting = [p for p in document.paragraphs() if any(s in plain_text(p.text) for s in sentences)]
-    return quoting[-1] if quoting else None
-
-
 class ContentWriter:
     """Turns the letter into body elements in reading order, all by style."""
 
@@ -357,7 +335,7 @@ class ContentWriter:
         note = f"{target.year}\t{plain_text(target.label)}" if target.year is not None else plain_text(target.label)
         return [
             self.para(NAMES.callout_title, self.runs(target.title)),
-            self.para(NAMES.callout_figure, [text_run(f"{number_text(target.value)}{plain_text(target.unit)}")]),
+            self.para(NAMES.callout_figure, [text_run(f"{format_number(target.value)}{plain_text(target.unit)}")]),
             self.para(NAMES.callout, [text_run(note)]),
         ]
 
@@ -392,7 +370,7 @@ class ContentWriter:
             ]),
             w("tblGrid", None, *[w("gridCol", {"w": str(width)}) for width in widths]),
             row([labels.figure_column, labels.value_column, labels.source_column], header=True),
-            *[row([plain_text(f.label), figure_value(f), plain_text(f.source)], header=False) for f in figures],
+            *[row([plain_text(f.label), figure_phrase(f), plain_text(f.source)], header=False) for f in figures],
         )
         return [self.para(NAMES.caption, [text_run(labels.figures)]), table]
 

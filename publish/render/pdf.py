@@ -31,7 +31,7 @@ from reportlab.pdfbase.pdfdoc import PDFPageLabel
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate
 
-from publish.model import Document, Paragraph, Section, Subsection
+from publish.model import Paragraph, Section, Subsection
 from publish.render import RenderJob
 from publish.render._pdf_figures import Grid, bar_chart, target_callout
 from publish.render._pdf_fonts import FontBook
@@ -46,6 +46,7 @@ from publish.render._pdf_text import (
     is_layout_only,
     set_text,
 )
+from publish.render._shared import anchor_paragraph
 from publish.text import plain_text
 from publish.theme import Theme
 
@@ -248,24 +249,16 @@ class StoryBuilder:
         highlights = document.highlights
         for chart in highlights.charts:
             sentences = [f.source for p in chart.points if (f := document.figure(p.figure)) is not None]
-            anchor = _anchor(document, chart.sources, sentences)
+            anchor = anchor_paragraph(document, chart.sources, sentences)
             if anchor is not None:
                 placed.setdefault(id(anchor), []).append(_Figure(bar_chart(chart, document, self.book, theme, grid)))
         target = highlights.target
         if target is not None:
-            anchor = _anchor(document, target.sources, [target.source])
+            anchor = anchor_paragraph(document, target.sources, [target.source])
             if anchor is not None:
                 placed.setdefault(id(anchor), []).append(_Figure(target_callout(target, self.book, theme, grid)))
         return placed
 
-
-def _anchor(document: Document, sources: list[str], sentences: list[str]) -> Paragraph | None:
-    """The paragraph a figure follows: the last it names, else the last quoting its sentences."""
-    named = document.paragraphs_for(sources)
-    if named:
-        return named[-1]
-    quoting = [p for p in document.paragraphs() if any(s in plain_text(p.text) for s in sentences)]
-    return quoting[-1] if quoting else None
 
 
 def _keep_headings_with_next(story: list[Any]) -> list[Any]:
