@@ -6,7 +6,9 @@ characters found where the user typed them.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,51 @@ def test_checked_asset_resolves_inside_and_refuses_outside(tmp_path: Path) -> No
     assert str(caught.value).startswith(f"{named_in}:2:8: image '../secret.txt' is outside the project folder")
     allowed = checked_asset(project / "../secret.txt", "../secret.txt", named_in, ("other",), "image", contained=False)
     assert allowed.resolve() == (tmp_path / "secret.txt").resolve()
+
+
+def _positions(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every key's and item's (line, column) in a round-trip tree, with its path."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    found: list[tuple[object, ...]] = []
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            found.append((*path, key, node.lc.key(key), node.lc.value(key)))
+            found += _positions(value, (*path, key))
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            found.append((*path, index, node.lc.item(index)))
+            found += _positions(value, (*path, index))
+    return found
+
+
+def _utf8_files(paths: Iterable[Path]) -> list[Path]:
+    """The files among `paths` that are UTF-8 text (the others are refused before parsing)."""
+    readable = []
+    for path in sorted(paths):
+        with contextlib.suppress(InputError):
+            read_text(path)
+            readable.append(path)
+    return readable
+
+
+@pytest.mark.parametrize(
+    "path",
+    [Path("letter.yaml"), ODD / "odd.yaml", *_utf8_files((ODD.parent / "bad").glob("*.yaml"))],
+    ids=lambda p: p.name,
+)
+def test_the_fast_parser_reads_what_the_reference_parser_reads(path: Path) -> None:
+    """libyaml's events give the same tree, positions and refusals as ruamel's own parser."""
+    from publish import load
+
+    assert load._LibyamlParser is not None, "ruamel.yaml.clib is a dependency; the fast parser must be in use"
+    text = read_text(Path(__file__).resolve().parent.parent / path)
+    outcomes = []
+    for fast in (True, False):
+        try:
+            data = load._yaml(fast=fast).load(text)
+        except Exception as exc:  # the refusal itself is compared
+            outcomes.append(("refused", type(exc).__name__))
+        else:
+            outcomes.append((data, _positions(data)))
+    assert outcomes[0] == outcomes[1]
