@@ -131,8 +131,11 @@ class FaceSet:
         character no face has stays with the chosen face; the build warns about it beforehand
         (see `missing_character_warnings`), and the PDF keeps it in its text.
         """
+        primary = self.face(role, bold)
+        primary_codepoints = primary.info.codepoints
+        if primary_codepoints.issuperset(map(ord, text)):
+            return [(primary, text)] if text else []  # the common case, without a look-up per character
         chain = [(face, face.info.codepoints) for face in self._chain(role, bold)]
-        primary, primary_codepoints = chain[0]
         result: list[tuple[Face, str]] = []
         for char in text:
             code = ord(char)
@@ -333,11 +336,15 @@ def characters(texts: Iterable[str]) -> frozenset[str]:
 
 def prepared_path(face: Face, chars: frozenset[str]) -> Path:
     """Where the prepared subset of `face` for `chars` is (or will be) cached."""
+    return cache_dir() / _prepared_name(face, face.identity, chars)
+
+
+@lru_cache(maxsize=256)
+def _prepared_name(face: Face, identity: str, chars: frozenset[str]) -> str:
+    # Asked for by every renderer for every face; the key sorts all the characters used.
     codepoints = face.info.codepoints
     covered = sorted(c for c in chars if ord(c) in codepoints)
-    key = _key(PREPARATION_VERSION, face.identity, "".join(covered))
-    stem = face.postscript_name
-    return cache_dir() / f"{stem}-{key}.ttf"
+    return f"{face.postscript_name}-{_key(PREPARATION_VERSION, identity, ''.join(covered))}.ttf"
 
 
 def prepare(face: Face, chars: frozenset[str]) -> Path:

@@ -91,7 +91,7 @@ def render(job: RenderJob, out: BinaryIO) -> None:
     if template is None:
         recolour(deck, job)
     layouts = choose_layouts(deck, str(template or "default template"))
-    frame = frame_of(deck, layouts)
+    frame = _cached_frame(template or default_template(), deck, layouts)
     try:
         plan = plan_deck(job.document, job.theme.theme, measure_for(job), frame)
     except DeckError as exc:
@@ -281,6 +281,20 @@ def frame_of(deck: Any, layouts: dict[LayoutName, Any]) -> Frame:
     return Frame(width, height, geometries, content)
 
 
+_FRAMES: dict[tuple[str, int, int], Frame] = {}
+"""Frames already read, by template file (path, size, modification time): a batch shares one."""
+
+
+def _cached_frame(path: Path, deck: Any, layouts: dict[LayoutName, Any]) -> Frame:
+    """`frame_of` the deck opened from `path`, read once per process and template file."""
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    frame = _FRAMES.get(key)
+    if frame is None:
+        frame = _FRAMES[key] = frame_of(deck, layouts)
+    return frame
+
+
 def measure_for(job: RenderJob) -> FaceMeasure:
     """The real advance widths of the sans faces the deck is set in (prepared subsets)."""
     faces = job.faces
@@ -307,18 +321,21 @@ class _SlideWriter:
         used: list[Any] = []  # the elements themselves: lxml keeps one proxy per live reference
         for bar in plan.bars:
             self.bar(slide, bar)
+        # Read once: python-pptx answers each placeholder question with an XPath query.
+        placeholders = [(shape, shape.placeholder_format) for shape in slide.placeholders]
+        by_role = {
+            role: min(((f.idx, shape) for shape, f in placeholders if f.type in types), key=lambda c: c[0],
+                      default=(0, None))[1]
+            for role, types in (("title", TITLE_TYPES), ("body", BODY_TYPES))
+        }
         for block in plan.blocks:
-            target = None
-            if block.role == "title":
-                target = _placeholder(slide, TITLE_TYPES)
-            elif block.role == "body":
-                target = _placeholder(slide, BODY_TYPES)
+            target = by_role.get(block.role)
             if target is not None and not any(target._element is e for e in used):
                 used.append(target._element)
                 self.text(target.text_frame, block, placeholder=True)
             else:
                 self.box(slide, block)
-        for shape in list(slide.placeholders):
+        for shape, _ in placeholders:
             if not any(shape._element is e for e in used):
                 shape._element.getparent().remove(shape._element)
         if plan.chart is not None:
