@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from publish.build import OutputFile, RenderCrash, build, can_fork, crash_summary
+from publish.build import OutputFile, RenderCrash, build, can_fork, crash_summary, settle_heap
 from publish.errors import InputError, InputErrors
 from publish.render import FORMATS, RenderOptions
 
@@ -209,6 +209,7 @@ def _preload(settings: Settings) -> None:
     tool_identity()
     with contextlib.suppress(InputError, InputErrors):  # each input's build reports it, located
         load_theme(settings.theme_path)
+    settle_heap()  # before the fork: every worker starts with the libraries out of the collector's sight
 
 
 def run(
