@@ -13,14 +13,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import io
 import json
 import os
 import sys
 import tempfile
-import time
 import traceback
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,12 +34,6 @@ from publish.theme import FontSource, LoadedTheme, load_theme
 
 MANIFEST_DIR = ".publish"
 """Folder inside the output folder holding one manifest per input."""
-
-ZIP_FORMATS = frozenset({"docx", "pptx"})
-"""Formats whose file is a zip (OPC) container, normalised for reproducible builds."""
-
-_FIRST_MEMBERS = ("[Content_Types].xml", "_rels/.rels")
-"""Zip members kept first: Office and some validators look for the content types first."""
 
 _KEY_LIBRARIES = ("reportlab", "python-docx", "python-pptx", "fonttools", "lxml", "pydantic", "ruamel.yaml")
 """Libraries whose version can change the outputs' bytes; part of every build key."""
@@ -169,36 +160,6 @@ def _temp_beside(target: Path) -> Path:
     return Path(temp)
 
 
-# --- reproducible zip containers ----------------------------------------------------------------
-
-
-def zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
-    """The DOS date and time of `epoch` in UTC, clamped to what a zip can hold (1980-2107)."""
-    moment = time.gmtime(max(epoch, 315532800))
-    stamp = (moment.tm_year, moment.tm_mon, moment.tm_mday, moment.tm_hour, moment.tm_min, moment.tm_sec)
-    return min(stamp, (2107, 12, 31, 23, 59, 58))
-
-
-def reproducible_zip(data: bytes, epoch: int) -> bytes:
-    """The zip `data` rewritten so equal content gives equal bytes.
-
-    Members in a fixed order (content types and package relationships first, then by name), each
-    stamped with `epoch`, deflated, with Unix 0644 permissions and no extra fields or comments.
-    """
-    stamp = zip_time(epoch)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = [info.filename for info in source.infolist()]
-        first = [name for name in _FIRST_MEMBERS if name in names]
-        for name in [*first, *sorted(set(names) - set(first))]:
-            member = zipfile.ZipInfo(name, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 3  # Unix, whatever the build machine, so the attributes mean the same
-            member.external_attr = (0o100644 << 16) if not name.endswith("/") else (0o40755 << 16)
-            target.writestr(member, source.read(name), compresslevel=6)
-    return out.getvalue()
-
-
 # --- incremental builds: what an output was made from -------------------------------------------
 
 
@@ -316,13 +277,10 @@ def _up_to_date(target: Path, entry: dict[str, Any] | None, key: str) -> OutputF
 
 
 def _render_file(job: RenderJob, name: str, temp: Path) -> None:
-    """Renders format `name` into the file `temp`; a zip is normalised when the epoch is set."""
+    """Renders format `name` into the file `temp` (renderers make their own bytes reproducible)."""
     render = renderer(name)
     with open(temp, "wb") as stream:
         render(job, stream)
-    epoch = job.options.source_date_epoch
-    if epoch is not None and name in ZIP_FORMATS:
-        temp.write_bytes(reproducible_zip(temp.read_bytes(), epoch))
 
 
 def _outcome(job: RenderJob, name: str, temp: Path) -> dict[str, Any]:

@@ -10,6 +10,7 @@ the same on every run, so the committed file can be checked against this script.
 
 from __future__ import annotations
 
+import calendar
 import io
 import sys
 from datetime import datetime
@@ -23,7 +24,8 @@ from pptx.util import Emu
 from publish.fonts import faces
 from publish.render._pptx_theme import apply_theme
 from publish.render.deck import DEFAULT_FRAME, SLIDE_NUMBER_BOX, Box
-from publish.render.pptx import fixed_zip, tidy_package
+from publish.render.pptx import tidy_package
+from publish.reproducible import reproducible_zip
 from publish.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -330,7 +332,7 @@ def build(out: Path) -> None:
     tidy_package(deck, 0)
     buffer = io.BytesIO()
     deck.save(buffer)
-    out.write_bytes(fixed_zip(buffer.getvalue(), datetime(*FIXED_TIME)))
+    out.write_bytes(reproducible_zip(buffer.getvalue(), calendar.timegm(datetime(*FIXED_TIME).timetuple())))
 
 
 if __name__ == "__main__":

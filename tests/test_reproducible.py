@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from conftest import LETTER, ROOT
 
-from publish.build import build, reproducible_zip, zip_time
+from publish.build import build
 from publish.render import RenderOptions
+from publish.reproducible import reproducible_zip, zip_time
 
 EPOCH = 1700000000
 """2023-11-14 22:13:20 UTC: not midnight, so a local-time or rounding slip shows."""

@@ -9,10 +9,8 @@ so two builds of the same input are byte-identical.
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -24,6 +22,7 @@ from docx.oxml.ns import qn
 from publish.errors import InputError
 from publish.model import Meta
 from publish.render._docx_xml import Element, val, w
+from publish.reproducible import moment
 from publish.text import plain_text
 
 _CONTENT_TYPES = "[Content_Types].xml"
@@ -176,12 +175,6 @@ def configure_settings(document: DocxDocument, language: str, built_in: bool) ->
                 settings.remove(old)
 
 
-def moment(epoch: int | None) -> datetime:
-    """The build's timestamp: SOURCE_DATE_EPOCH if set, else now; UTC, whole seconds."""
-    stamp = epoch if epoch is not None else int(time.time())
-    return datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
-
-
 def set_core_properties(document: DocxDocument, meta: Meta, epoch: int | None) -> None:
     """Title, author, subject, keywords and language; dates from `epoch`; nothing left from the base."""
     properties = document.core_properties
@@ -211,23 +204,3 @@ def app_properties(meta: Meta) -> bytes:
         'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
         f"<Application>publish</Application>{company}</Properties>"
     ).encode()
-
-
-def reproducible_zip(blob: bytes, epoch: int | None, replace: dict[str, bytes]) -> bytes:
-    """The package re-zipped with every member dated `epoch` (None: now) and fixed attributes.
-
-    `replace` gives new contents for members by name (members not in the package are not added).
-    """
-    stamp = moment(epoch)
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    if stamp.year < 1980:
-        date_time = (1980, 1, 1, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 3
-            member.external_attr = 0o644 << 16
-            target.writestr(member, replace.get(info.filename, source.read(info.filename)))
-    return out.getvalue()

@@ -30,7 +30,6 @@ from publish.render._docx_package import (
     clear_body,
     configure_settings,
     open_base,
-    reproducible_zip,
     set_core_properties,
 )
 from publish.render._docx_styles import (
@@ -59,6 +58,7 @@ from publish.render._docx_xml import (
     w,
 )
 from publish.render._shared import anchor_paragraph, figure_phrase
+from publish.reproducible import reproducible_zip
 from publish.text import plain_text
 from publish.theme import Page, Theme
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import copy
 import io
 import re
+import time
 import uuid
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,6 +54,7 @@ from publish.render.deck import (
     TextBlock,
     plan_deck,
 )
+from publish.reproducible import moment, reproducible_zip
 from publish.theme import assets_dir
 
 EMU_PER_POINT = 12700
@@ -96,15 +98,17 @@ def render(job: RenderJob, out: BinaryIO) -> None:
         plan = plan_deck(job.document, job.theme.theme, measure_for(job), frame)
     except DeckError as exc:
         raise InputError(job.source, f"the slides cannot hold the text: {exc}") from None
-    when = moment(job.options.source_date_epoch)
-    writer = _SlideWriter(deck, layouts, job.faces, when)
+    epoch = job.options.source_date_epoch
+    epoch = int(time.time()) if epoch is None else epoch  # one "now" for the properties and every zip member
+    when = moment(epoch)
+    writer = _SlideWriter(deck, layouts, job.faces, epoch)
     for number, slide_plan in enumerate(plan.slides, start=1):
         writer.write(slide_plan, number)
     set_properties(deck, job, when)
     tidy_package(deck, len(plan.slides))
     buffer = io.BytesIO()
     deck.save(buffer)
-    out.write(fixed_zip(buffer.getvalue(), when))
+    out.write(reproducible_zip(buffer.getvalue(), epoch))
 
 
 # -- the template ----------------------------------------------------------------------------
@@ -309,11 +313,11 @@ def measure_for(job: RenderJob) -> FaceMeasure:
 class _SlideWriter:
     """Adds planned slides to a deck, one layout at a time."""
 
-    def __init__(self, deck: Any, layouts: dict[LayoutName, Any], faces: FaceSet, when: datetime):
+    def __init__(self, deck: Any, layouts: dict[LayoutName, Any], faces: FaceSet, epoch: int):
         self.deck = deck
         self.layouts = layouts
         self.faces = faces
-        self.when = when
+        self.epoch = epoch
 
     def write(self, plan: SlidePlan, number: int) -> None:
         layout = self.layouts[plan.layout]
@@ -484,7 +488,7 @@ class _SlideWriter:
             properties.set("altLang", LATIN_LANGUAGE)
             _set_typefaces(properties, self.faces.sans.family)
         workbook = frame.chart_part.chart_workbook
-        workbook.update_from_xlsx_blob(steady_workbook(workbook.xlsx_part.blob, self.when))
+        workbook.update_from_xlsx_blob(steady_workbook(workbook.xlsx_part.blob, self.epoch))
 
     def slide_number(self, slide: Any, layout: Any, number: int) -> None:
         """The layout's slide-number placeholder, copied onto the slide with a slide-number field."""
@@ -549,12 +553,6 @@ def _emu(points: float) -> int:
 # -- properties and reproducible bytes -------------------------------------------------------
 
 
-def moment(epoch: int | None) -> datetime:
-    """The build's timestamp: SOURCE_DATE_EPOCH when set, else now (UTC, whole seconds)."""
-    when = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
-    return when.replace(microsecond=0, tzinfo=None)
-
-
 def set_properties(deck: Any, job: RenderJob, when: datetime) -> None:
     """Title, author, subject, keywords, language, and timestamps derived from `when`."""
     meta = job.document.meta
@@ -592,38 +590,12 @@ def tidy_package(deck: Any, slides: int) -> None:
             rel.target_part.blob = APP_PROPERTIES.format(slides=slides).encode("utf-8")
 
 
-def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
-    clamped = max(when, datetime(1980, 1, 1))  # the earliest time a zip archive can hold
-    return (clamped.year, clamped.month, clamped.day, clamped.hour, clamped.minute, clamped.second)
-
-
-def fixed_zip(data: bytes, when: datetime) -> bytes:
-    """The archive again, every member stamped `when`, so equal content gives equal bytes."""
-    stamp = _zip_time(when)
-    result = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info.filename))
-    return result.getvalue()
-
-
 _WORKBOOK_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def steady_workbook(blob: bytes, when: datetime) -> bytes:
-    """A chart's embedded workbook with XlsxWriter's "now" replaced by `when`, inside and on members."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    result = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as source, zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _WORKBOOK_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            member = zipfile.ZipInfo(info.filename, date_time=_zip_time(when))
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, content)
-    return result.getvalue()
+def steady_workbook(blob: bytes, epoch: int | None) -> bytes:
+    """A chart's embedded workbook with XlsxWriter's "now" replaced by `epoch` (None: now), inside and on members."""
+    stamp = moment(epoch).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(blob)) as source:
+        core = _WORKBOOK_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", source.read("docProps/core.xml"))
+    return reproducible_zip(blob, epoch, {"docProps/core.xml": core})
