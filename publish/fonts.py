@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from publish.errors import InputError
 from publish.load import checked_asset, locate_character, locate_in_file
@@ -93,7 +94,18 @@ class FontInfo:
     """What we need to know of a font file without opening it again."""
 
     family: str
-    codepoints: frozenset[int]
+    ranges: tuple[tuple[int, int], ...]
+    """The characters the font has, as sorted runs of code points (first, last)."""
+
+    @cached_property
+    def codepoints(self) -> frozenset[int]:
+        """The characters the font has; made from `ranges` on first use."""
+        return frozenset(itertools.chain.from_iterable(range(first, last + 1) for first, last in self.ranges))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to format workers with every job: the runs are a few hundred numbers, the set tens
+        # of thousands, rebuilt by a worker only if it asks.
+        return {"family": self.family, "ranges": self.ranges}
 
 
 @dataclass(frozen=True)
@@ -294,7 +306,7 @@ def _font_info(identity: str, path: Path) -> FontInfo:
     cached = cache_dir() / f"info-{_key(PREPARATION_VERSION, identity)}.json"
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
-        return FontInfo(data["family"], frozenset(_expand(data["ranges"])))
+        return FontInfo(data["family"], tuple((first, last) for first, last in data["ranges"]))
     except (OSError, ValueError, KeyError):
         pass
     from fontTools.ttLib import TTFont
@@ -306,23 +318,19 @@ def _font_info(identity: str, path: Path) -> FontInfo:
         codepoints = frozenset(font.getBestCmap() or {})
     except Exception as exc:  # fontTools raises many types for a damaged file
         raise FontError(path, f"this font file cannot be read: {exc}") from None
-    write_bytes_atomic(cached, json.dumps({"family": family, "ranges": _ranges(codepoints)}).encode("utf-8"))
-    return FontInfo(family, codepoints)
+    ranges = _ranges(codepoints)
+    write_bytes_atomic(cached, json.dumps({"family": family, "ranges": ranges}).encode("utf-8"))
+    return FontInfo(family, ranges)
 
 
-def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
+def _ranges(codepoints: Iterable[int]) -> tuple[tuple[int, int], ...]:
     ranges: list[list[int]] = []
     for cp in sorted(codepoints):
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp])
-    return ranges
-
-
-def _expand(ranges: list[list[int]]) -> Iterator[int]:
-    for start, end in ranges:
-        yield from range(start, end + 1)
+    return tuple((first, last) for first, last in ranges)
 
 
 def characters(texts: Iterable[str]) -> frozenset[str]:

@@ -133,14 +133,16 @@ def big(runs: int, work: Path, paragraphs: int) -> dict[str, object]:
 
 
 PHASES = r'''
-import io, json, sys, time
+import gc, io, json, sys, time
 from pathlib import Path
+gc.set_threshold(50_000)  # as publish.cli.main does
 marks = []
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
 mark("start")
 import publish.cli; mark("import cli, click")
 import publish.build as b; mark("import build (pydantic, ruamel, model)")
+b.settle_heap()  # as build() does
 from publish.load import load_document
 from publish.render import RenderOptions, renderer
 from publish.theme import load_theme
@@ -191,6 +193,9 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"publish bench: {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, load average {load:.2f} at start", flush=True)
+    # An installed package has its bytecode compiled by pip; a checkout run with
+    # PYTHONDONTWRITEBYTECODE would compile every module of ours on every run instead.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "publish")], check=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="publish-bench-") as temp:
         work = Path(temp)
