@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -234,39 +235,43 @@ def _chunks(chars: str, fonts: Sequence[str], xs: Sequence[float], widths: Seque
 
 
 def draw_line(canvas: Any, line: SetLine, x: float, baseline: float, size: float, color: str) -> None:
-    """Draws `line` as text with its left edge at `x`."""
+    """Draws `line` as text with its left edge at `x`.
+
+    Writes the operators ReportLab's `setTextOrigin` and `textOut` would, but splits each chunk
+    into the font's 256-glyph subsets once rather than twice, and measures nothing again.
+    """
     text = canvas.beginText()
     text.setFillColor(color)
-    font: str | None = None
+    code = text._code
+    doc = canvas._doc
+    font_name: str | None = None
     spacing = 0.0
     for chunk in line.chunks:
-        if chunk.font != font:
-            font = chunk.font
-            text.setFont(font, size)
+        if chunk.font != font_name:
+            font_name = chunk.font
+            text.setFont(font_name, size)
         if chunk.char_space != spacing:
             spacing = chunk.char_space
             text.setCharSpace(spacing)
+        font = pdfmetrics.getFont(font_name)
         cursor = x + chunk.x
-        for part in _by_subset(canvas, chunk):
+        if not getattr(font, "_dynamicFont", False):  # not a TrueType subset: ReportLab writes it
+            text.setTextOrigin(cursor, baseline)
+            text.textOut(chunk.text)
+            continue
+        offset = 0
+        for subset, encoded in font.splitString(chunk.text, doc):
             # Each piece gets its own origin: some extractors (pdfminer) drop the character
             # spacing at the seam between two text operators, and would drift otherwise.
-            text.setTextOrigin(cursor, baseline)
-            text.textOut(part)
-            cursor += sum(advance(char, font, size) + spacing for char in part)
+            code.append(f"1 0 0 1 {fp_str(cursor, baseline)} Tm")
+            if subset != text._curSubset:
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf {fp_str(text._leading)} TL")
+                text._curSubset = subset
+            code.append(f"({canvas._escape(encoded)}) Tj")
+            part = chunk.text[offset : offset + len(encoded)]
+            offset += len(encoded)
+            cursor += sum(advance(char, font_name, size) + spacing for char in part)
     canvas.drawText(text)
-
-
-def _by_subset(canvas: Any, chunk: Chunk) -> Iterator[str]:
-    """`chunk.text` cut where ReportLab switches to another 256-glyph subset of the font."""
-    font = pdfmetrics.getFont(chunk.font)
-    split = getattr(font, "splitString", None)
-    if split is None:
-        yield chunk.text
-        return
-    offset = 0
-    for _, encoded in split(chunk.text, canvas._doc):
-        yield chunk.text[offset : offset + len(encoded)]
-        offset += len(encoded)
 
 
 def draw_line_outlines(
