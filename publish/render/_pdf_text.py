@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
@@ -241,7 +243,7 @@ def draw_line(canvas: Any, line: SetLine, x: float, baseline: float, size: float
     into the font's 256-glyph subsets once rather than twice, and measures nothing again.
     """
     text = canvas.beginText()
-    text.setFillColor(color)
+    text.setFillColor(_colour(color))
     code = text._code
     doc = canvas._doc
     font_name: str | None = None
@@ -272,6 +274,12 @@ def draw_line(canvas: Any, line: SetLine, x: float, baseline: float, size: float
             offset += len(encoded)
             cursor += sum(advance(char, font_name, size) + spacing for char in part)
     canvas.drawText(text)
+
+
+@lru_cache(maxsize=64)
+def _colour(hex_colour: str) -> Color:
+    # ReportLab parses a colour given as text on every call, evaluating it as an expression.
+    return HexColor(hex_colour)
 
 
 def draw_line_outlines(
