@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -248,24 +249,22 @@ def outlines(path: Path, chars: str) -> tuple[dict[str, Outline], int]:
     return glyphs, upm
 
 
-def draw_outlines(path: Any, text: str, font: RegisteredFont, size: float, x: float, y: float, chars: str) -> float:
-    """Adds the outlines of `text` set in `font` at (x, y) to ReportLab `path`; returns the new x.
+@lru_cache(maxsize=4096)
+def outline_operators(path: Path, char: str, size: float, chars: str) -> str:
+    """The PDF path operators of `char`'s outline in the font at `path`, at `size` points, with its
+    origin at (0, 0); "" for a character without outline (a space).
 
-    For page furniture, which must be seen but not extracted as text. `chars` is every
-    character the furniture may draw (the same on every page, so that one cache serves them all).
+    Made once per character and size: the furniture of every page is drawn with these, each
+    glyph moved into place by a transformation rather than by recomputing its points.
     """
-    glyphs, units_per_em = outlines(font.path, chars)
+    glyphs, units_per_em = outlines(path, chars)
     scale = size / units_per_em
-    for char in text:
-        for op, args in glyphs.get(char, []):
-            points = [(x if i % 2 == 0 else y) + value * scale for i, value in enumerate(args)]
-            if op == "m":
-                path.moveTo(*points)
-            elif op == "l":
-                path.lineTo(*points)
-            elif op == "c":
-                path.curveTo(*points)
-            else:
-                path.close()
-        x += advance(char, font.name, size)
-    return x
+    operators = []
+    for op, args in glyphs.get(char, []):
+        numbers = fp_str(*(value * scale for value in args)) if args else ""
+        operators.append(f"{numbers} {_PATH_OPERATOR[op]}".lstrip())
+    return " ".join(operators)
+
+
+_PATH_OPERATOR = {"m": "m", "l": "l", "c": "c", "z": "h"}
+"""Our outline recording's operations as PDF path operators."""

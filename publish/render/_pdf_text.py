@@ -25,7 +25,7 @@ from reportlab.platypus import Flowable
 
 from publish.fonts import Role
 from publish.linebreak import OPENING, SQUEEZABLE, Line, is_space, unit_glue, units, wrap_units
-from publish.render._pdf_fonts import DASHES, FontBook, advance, draw_outlines
+from publish.render._pdf_fonts import DASHES, FontBook, advance, outline_operators
 from publish.text import parse_inline
 
 MIN_LAST_LINE = 2
@@ -285,17 +285,19 @@ def _colour(hex_colour: str) -> Color:
 def draw_line_outlines(
     canvas: Any, book: FontBook, line: SetLine, x: float, baseline: float, size: float, chars: str
 ) -> None:
-    """Draws `line` as filled glyph outlines, not text: for page furniture that copying skips.
+    """Draws `line` as filled glyph outlines in the current fill colour, not text: for page
+    furniture that copying skips.
 
     `chars` is every character the furniture may draw, on any page.
     """
-    path = canvas.beginPath()
     for chunk in line.chunks:
         font = book.font(chunk.font)
         cursor = x + chunk.x
         for char in chunk.text:
-            cursor = draw_outlines(path, char, font, size, cursor, baseline, chars) + chunk.char_space
-    canvas.drawPath(path, stroke=0, fill=1)
+            operators = outline_operators(font.path, char, size, chars)
+            if operators:
+                canvas.addLiteral(f"q 1 0 0 1 {fp_str(cursor, baseline)} cm {operators} f Q")
+            cursor += advance(char, font.name, size) + chunk.char_space
 
 
 def is_layout_only(canvas: Any) -> bool:
