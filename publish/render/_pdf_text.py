@@ -247,11 +247,13 @@ def draw_line(canvas: Any, line: SetLine, x: float, baseline: float, size: float
     code = text._code
     doc = canvas._doc
     font_name: str | None = None
+    font_size = ""
     spacing = 0.0
     for chunk in line.chunks:
         if chunk.font != font_name:
             font_name = chunk.font
             text.setFont(font_name, size)
+            font_size = f"{fp_str(size)} Tf {fp_str(text._leading)} TL"
         if chunk.char_space != spacing:
             spacing = chunk.char_space
             text.setCharSpace(spacing)
@@ -267,7 +269,7 @@ def draw_line(canvas: Any, line: SetLine, x: float, baseline: float, size: float
             # spacing at the seam between two text operators, and would drift otherwise.
             code.append(f"1 0 0 1 {fp_str(cursor, baseline)} Tm")
             if subset != text._curSubset:
-                code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf {fp_str(text._leading)} TL")
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {font_size}")
                 text._curSubset = subset
             code.append(f"({canvas._escape(encoded)}) Tj")
             part = chunk.text[offset : offset + len(encoded)]
