@@ -318,6 +318,7 @@ class _SlideWriter:
         self.layouts = layouts
         self.faces = faces
         self.epoch = epoch
+        self.number_sources: dict[str, Any] = {}  # layout part name -> its slide-number placeholder
 
     def write(self, plan: SlidePlan, number: int) -> None:
         layout = self.layouts[plan.layout]
@@ -490,11 +491,19 @@ class _SlideWriter:
         workbook = frame.chart_part.chart_workbook
         workbook.update_from_xlsx_blob(steady_workbook(workbook.xlsx_part.blob, self.epoch))
 
+    def _number_source(self, layout: Any) -> Any | None:
+        """The slide-number placeholder of `layout`, else of its master; None if neither has one."""
+        key = layout.part.partname
+        if key not in self.number_sources:
+            source = _placeholder(layout, (PP_PLACEHOLDER.SLIDE_NUMBER,))
+            if source is None:
+                source = _placeholder(layout.slide_master, (PP_PLACEHOLDER.SLIDE_NUMBER,))
+            self.number_sources[key] = source
+        return self.number_sources[key]
+
     def slide_number(self, slide: Any, layout: Any, number: int) -> None:
         """The layout's slide-number placeholder, copied onto the slide with a slide-number field."""
-        source = _placeholder(layout, (PP_PLACEHOLDER.SLIDE_NUMBER,))
-        if source is None:
-            source = _placeholder(layout.slide_master, (PP_PLACEHOLDER.SLIDE_NUMBER,))
+        source = self._number_source(layout)
         if source is not None:
             element = copy.deepcopy(source._element)
             element.find(f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}").set("id", str(slide.shapes._next_shape_id))
