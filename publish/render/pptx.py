@@ -29,8 +29,11 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_MARK
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
+from pptx.parts.slide import NotesSlidePart
 from pptx.util import Emu, Pt
 
 from publish.errors import InputError
@@ -319,6 +322,8 @@ class _SlideWriter:
         self.faces = faces
         self.epoch = epoch
         self.number_sources: dict[str, Any] = {}  # layout part name -> its slide-number placeholder
+        self.blank_notes: tuple[Any, Any] | None = None  # a blank notes page's element, the notes master part
+        self.part_names: set[str] = set()  # the package's part names, once notes pages are being added
 
     def write(self, plan: SlidePlan, number: int) -> None:
         layout = self.layouts[plan.layout]
@@ -491,6 +496,30 @@ class _SlideWriter:
         workbook = frame.chart_part.chart_workbook
         workbook.update_from_xlsx_blob(steady_workbook(workbook.xlsx_part.blob, self.epoch))
 
+    def _notes_slide(self, slide: Any) -> Any:
+        """A new notes page for `slide`: the deck's first made by python-pptx, the others copied from it.
+
+        python-pptx clones the notes master's placeholders and searches the package for a free part
+        name for every notes page, several milliseconds each; a copy of the first, still blank, is
+        the same XML.
+        """
+        if self.blank_notes is None:
+            notes = slide.notes_slide
+            self.blank_notes = (copy.deepcopy(notes._element), notes.part.part_related_by(RT.NOTES_MASTER))
+            self.part_names = {str(part.partname) for part in slide.part.package.iter_parts()}
+            return notes
+        element, master = self.blank_notes
+        number = 1
+        while f"/ppt/notesSlides/notesSlide{number}.xml" in self.part_names:
+            number += 1
+        name = f"/ppt/notesSlides/notesSlide{number}.xml"
+        self.part_names.add(name)
+        part = NotesSlidePart(PackURI(name), CT.PML_NOTES_SLIDE, slide.part.package, copy.deepcopy(element))
+        part.relate_to(master, RT.NOTES_MASTER)
+        part.relate_to(slide.part, RT.SLIDE)
+        slide.part.relate_to(part, RT.NOTES_SLIDE)
+        return part.notes_slide
+
     def _number_source(self, layout: Any) -> Any | None:
         """The slide-number placeholder of `layout`, else of its master; None if neither has one."""
         key = layout.part.partname
@@ -529,7 +558,7 @@ class _SlideWriter:
 
     def notes(self, slide: Any, notes: tuple[str, ...]) -> None:
         """The speaker notes: one paragraph per paragraph of the letter."""
-        frame = slide.notes_slide.notes_text_frame
+        frame = self._notes_slide(slide).notes_text_frame
         body = frame._txBody
         for paragraph in body.findall(qn("a:p")):
             body.remove(paragraph)
