@@ -66,7 +66,7 @@ class Face:
     @property
     def identity(self) -> str:
         """What this face is made from: the source file's identity and the weight."""
-        return f"{_file_identity(self.path)}|{self.weight}"
+        return f"{file_identity(self.path)}|{self.weight}"
 
     @cached_property
     def info(self) -> FontInfo:
@@ -75,7 +75,7 @@ class Face:
         Kept on the face: renderers ask for it once a character, and the file's identity costs
         a stat and a path resolution.
         """
-        return _font_info(_file_identity(self.path), self.path)
+        return _font_info(file_identity(self.path), self.path)
 
     @property
     def family(self) -> str:
@@ -288,7 +288,7 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("publish", appauthor=False)) / "fonts"
 
 
-def _file_identity(path: Path) -> str:
+def file_identity(path: Path) -> str:
     """Path, size and modification time: changes whenever the file is replaced or edited."""
     try:
         stat = path.stat()

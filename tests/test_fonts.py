@@ -174,3 +174,24 @@ def test_ordinary_build_prints_no_warning(tmp_path: Path) -> None:
     source.write_text(letter_yaml(["刚刚过去的2016年，是非凡的一年。"]), encoding="utf-8")
     result = build(source, tmp_path / "out", ["docx"])
     assert result.warnings == []
+
+
+def test_measured_widths_come_back_from_the_disk_cache_alike(
+    tmp_path: Path, theme: LoadedTheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second process reads a font's widths from the cache, without fontTools, and gets the same."""
+    from publish import measure
+
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path / "cache"))
+    face = faces(theme, ["年"]).sans
+    prepared = prepare(face, characters(["2016年，小米 AlphaGo"]))
+    measure.font_metrics.cache_clear()
+    read = measure.font_metrics(prepared)
+    assert list((tmp_path / "cache").rglob("metrics-*.json"))
+    measure.font_metrics.cache_clear()
+    monkeypatch.setitem(sys.modules, "fontTools.ttLib", None)  # importing it now fails
+    again = measure.font_metrics(prepared)
+    assert again == read
+    assert again.width("2016年，小米", 20) == pytest.approx(read.width("2016年，小米", 20))
+    assert again.width("2016年", 20) > again.width("2016", 20) > 0
+    measure.font_metrics.cache_clear()
