@@ -437,9 +437,16 @@ def settle_heap(only_once: bool = True) -> None:
     `only_once`: do nothing if this process (or the one it was forked from) already did it, since
     a process that has built something would freeze that build's garbage too.
     """
-    if not (only_once and gc.get_freeze_count()):
+    global _heap_settled
+    if not (only_once and _heap_settled):
         gc.freeze()
+        _heap_settled = True
     gc.set_threshold(GC_YOUNG_THRESHOLD)
+
+
+_heap_settled = False
+"""Whether this process, or the one it was forked from, has frozen its heap (gc.get_freeze_count
+would say so too, but counts the frozen objects one by one: 10 ms)."""
 
 
 def can_fork() -> bool:
