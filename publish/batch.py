@@ -209,7 +209,6 @@ def _preload(settings: Settings) -> None:
     tool_identity()
     with contextlib.suppress(InputError, InputErrors):  # each input's build reports it, located
         load_theme(settings.theme_path)
-    settle_heap()  # before the fork: every worker starts with the libraries out of the collector's sight
 
 
 def run(
@@ -262,7 +261,8 @@ def _run_pool(
 
     _preload(settings)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Each worker starts by putting the imported libraries out of the collector's sight.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_heap) as pool:
         pending: dict[Future[InputReport], tuple[int, Path]] = {
             pool.submit(build_report, source, settings): (index, source) for index, source in todo
         }

@@ -2,8 +2,8 @@
 
 Every format is rendered to a temporary file in the output folder; only when all of them have
 succeeded are they renamed into place, so a failed build leaves no partial file and the previous
-outputs untouched. With SOURCE_DATE_EPOCH the DOCX and PPTX zip containers are rewritten with
-fixed member order, timestamps and permissions, so two builds are byte-identical. A small manifest
+outputs untouched. With SOURCE_DATE_EPOCH every time a renderer writes comes from it (see
+publish.reproducible), so two builds are byte-identical. A small manifest
 per input (`OUT/.publish/<stem>.json`) records what each output was built from, so an up-to-date
 format is skipped; the key covers the source, theme, templates, fonts, the tool and its libraries.
 """
@@ -413,7 +413,7 @@ def _worker_main(name: str, job_read: int, result_write: int) -> None:
         failure: dict[str, Any] | None = None
         try:
             renderer(name)
-            settle_heap(only_once=False)  # nothing here yet but the imports
+            settle_heap()  # nothing here yet but the imports
         except Exception as exc:
             failure = {"crash": [crash_summary(exc), traceback.format_exc()]}
         with os.fdopen(job_read, "rb") as pipe:
@@ -428,25 +428,17 @@ def _worker_main(name: str, job_read: int, result_write: int) -> None:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def settle_heap(only_once: bool = True) -> None:
+def settle_heap() -> None:
     """Moves every object alive now (the imported libraries) out of the garbage collector's sight.
 
     Each full collection during a build would otherwise walk all of pydantic, ReportLab, lxml and
     python-pptx again (a full collection takes about 60 ms). Objects made afterwards are collected
-    as usual, though less often: a build makes many small objects and few reference cycles.
-    `only_once`: do nothing if this process (or the one it was forked from) already did it, since
-    a process that has built something would freeze that build's garbage too.
+    as usual, though less often: a build makes many small objects and few reference cycles. For
+    processes of our own only (the CLI, its workers): it changes the collector for the whole
+    process, and whatever is alive when it is called is never collected.
     """
-    global _heap_settled
-    if not (only_once and _heap_settled):
-        gc.freeze()
-        _heap_settled = True
+    gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD)
-
-
-_heap_settled = False
-"""Whether this process, or the one it was forked from, has frozen its heap (gc.get_freeze_count
-would say so too, but counts the frozen objects one by one: 10 ms)."""
 
 
 def can_fork() -> bool:
@@ -477,7 +469,6 @@ def build(
     user's mistakes, RenderCrash for a renderer's unexpected error in a child process; either way
     no output is replaced.
     """
-    settle_heap()
     source = Path(source)
     names = list(dict.fromkeys(formats))
     options = options or RenderOptions()

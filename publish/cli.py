@@ -89,6 +89,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     import time
 
     from publish import batch
+    from publish.build import settle_heap
     from publish.render import RenderOptions
 
     started = time.perf_counter()
@@ -113,6 +114,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     show = _Reporter(quiet=quiet, verbose=verbose, as_json=as_json, total=len(sources))
     for problem in problems:
         show.error(problem)
+    settle_heap()  # this process is ours: the libraries imported so far need no more collecting
     try:
         with show:
             reports = batch.run(sources, settings, workers, on_report=show.report, skipped=clashes,

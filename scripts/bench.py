@@ -142,7 +142,7 @@ def mark(name):
 mark("start")
 import publish.cli; mark("import cli, click")
 import publish.build as b; mark("import build (pydantic, ruamel, model)")
-b.settle_heap()  # as build() does
+b.settle_heap()  # as the build command does
 from publish.load import load_document
 from publish.render import RenderOptions, renderer
 from publish.theme import load_theme
