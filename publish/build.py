@@ -471,40 +471,42 @@ def build(
     """
     source = Path(source)
     names = list(dict.fromkeys(formats))
-    options = options or RenderOptions()
-    theme = load_theme(theme_path)
-    options = RenderOptions(
-        docx_template=template_path(theme, options.docx_template, "docx", allow_outside_assets),
-        pptx_template=template_path(theme, options.pptx_template, "pptx", allow_outside_assets),
-        source_date_epoch=options.source_date_epoch,
-    )
     targets = {name: out_dir / (source.stem + FORMATS[name].suffix) for name in names}
-    result = BuildResult(source)
-
     record = manifest_path(out_dir, source)
     entries = read_manifest(record) if manifest else {}
-    keys: dict[str, str] = {}
-    if manifest and source.is_file():
-        keys = build_keys(sha256_file(source), theme, options, names, allow_outside_assets)
-    current = {name: None if force else _up_to_date(targets[name], entries.get(name), keys[name]) for name in keys}
-    todo = [name for name in names if current.get(name) is None]
-    if not todo:
-        for name in names:
-            kept = current[name]
-            assert kept is not None
-            result.outputs[name] = kept.path
-            result.files.append(kept)
-        return result
-
-    # On a parallel build, the parent renders the lightest format itself once it has handed the
-    # others to their processes: one process fewer competing for the CPUs.
-    in_parent = [min(todo, key=lambda name: FORMATS[name].cost)] if jobs > 1 and len(todo) > 1 else todo
-    forked = [name for name in todo if name not in in_parent]
-    workers = FormatWorkers(forked) if forked and can_fork() else None
-    if workers is None:
-        in_parent = todo
+    result = BuildResult(source)
+    # When every format will be rendered whatever the keys say (forced, or no output of it on
+    # record), its workers are forked at once: they import their libraries while this process
+    # reads the theme and works out the keys.
+    certain = force or not any(name in entries and targets[name].exists() for name in names)
+    in_parent, forked = _split(names, jobs) if certain else ([], [])
+    workers = FormatWorkers(forked) if forked else None
     temps: dict[str, Path] = {}
     try:
+        theme = load_theme(theme_path)
+        given = options or RenderOptions()
+        options = RenderOptions(
+            docx_template=template_path(theme, given.docx_template, "docx", allow_outside_assets),
+            pptx_template=template_path(theme, given.pptx_template, "pptx", allow_outside_assets),
+            source_date_epoch=given.source_date_epoch,
+        )
+        keys: dict[str, str] = {}
+        if manifest and source.is_file():
+            keys = build_keys(sha256_file(source), theme, options, names, allow_outside_assets)
+        current = {name: None if force else _up_to_date(targets[name], entries.get(name), keys[name])
+                   for name in keys}
+        todo = [name for name in names if current.get(name) is None]
+        if not todo:
+            for name in names:
+                kept = current[name]
+                assert kept is not None
+                result.outputs[name] = kept.path
+                result.files.append(kept)
+            return result
+        if not certain:
+            in_parent, forked = _split(todo, jobs)
+            workers = FormatWorkers(forked) if forked else None
+
         document = load_document(source)
         job = render_job(document, source, theme, options, jobs=jobs, allow_outside_assets=allow_outside_assets,
                          prepare=any(FORMATS[name].needs_fonts for name in todo))
@@ -513,6 +515,7 @@ def build(
             job.faces, [*document.all_text(), *theme_texts(theme)], [source, theme.path]
         )
         temps = {name: _temp_beside(targets[name]) for name in todo}
+
         def render_here() -> None:
             for name in in_parent:
                 _render_file(job, name, temps[name])
@@ -543,3 +546,15 @@ def build(
             entries[output.format] = {"key": keys[output.format], "sha256": output.sha256, "size": output.size}
         _write_manifest(record, source, entries)
     return result
+
+
+def _split(todo: Sequence[str], jobs: int) -> tuple[list[str], list[str]]:
+    """The formats of `todo` this process renders, and those forked workers render.
+
+    On a parallel build, the parent renders the lightest format itself once it has handed the
+    others to their processes: one process fewer competing for the CPUs.
+    """
+    if jobs > 1 and len(todo) > 1 and can_fork():
+        here = [min(todo, key=lambda name: FORMATS[name].cost)]
+        return here, [name for name in todo if name not in here]
+    return list(todo), []
