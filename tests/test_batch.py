@@ -325,3 +325,33 @@ def test_a_renderer_input_error_comes_back_located_from_a_worker(
     assert result.exit_code == 2
     assert f"{source}:3:5: the slides cannot hold the text" in result.stderr.splitlines()
     assert not out.exists() or snapshot(out) == {}
+
+
+def test_a_letter_comes_out_the_same_after_another_letter_in_the_same_process(tmp_path: Path) -> None:
+    """Two letters with different characters, one process: the second is drawn with its own glyphs.
+
+    Each letter's fonts are subsets with the same PostScript name; ReportLab would reuse the first
+    letter's subset for the second, whose characters then come out as empty boxes. The second
+    letter's PDF must be byte for byte the one it gets when built alone in a fresh process.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from publish.render import RenderOptions
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures.odd.letters import letter_yaml
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.yaml").write_text(letter_yaml(["小米 2017 年的目标：整体收入突破 1000 亿元。"]), encoding="utf-8")
+    (inputs / "b.yaml").write_text(letter_yaml(["春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"]), encoding="utf-8")
+    epoch = 1700000000
+    settings = batch.Settings(tmp_path / "together", ("pdf",), options=RenderOptions(source_date_epoch=epoch))
+    reports = batch.run(sorted(inputs.iterdir()), settings, jobs=1)
+    assert [r.status for r in reports] == ["built", "built"]
+    alone = tmp_path / "alone"
+    command = [sys.executable, "-m", "publish", "build", str(inputs / "b.yaml"), "-o", str(alone), "-f", "pdf", "-q"]
+    subprocess.run(command, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}, timeout=300)
+    assert (tmp_path / "together" / "b.pdf").read_bytes() == (alone / "b.pdf").read_bytes()

@@ -117,7 +117,14 @@ def _register(path: Path) -> str:
     """Registers the TrueType file at `path` once per process; returns its ReportLab name."""
     digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:10]
     name = f"{path.stem.split('-')[0]}-{digest}"
-    pdfmetrics.registerFont(TTFont(name, str(path)))
+    font = TTFont(name, str(path))
+    # ReportLab hands a new font the first font registered under the same PostScript name. Subsets
+    # of one face for two letters share that name, so a process building both letters would draw
+    # the second with the first's glyphs: boxes for every character the first did not use.
+    pdfmetrics._dynFaceNames.pop(font.face.name, None)
+    pdfmetrics.registerFont(font)
+    if pdfmetrics.getFont(name) is not font:
+        raise RuntimeError(f"ReportLab did not register {path} under {name}")
     return name
 
 
