@@ -29,7 +29,7 @@ from publish.errors import InputError
 from publish.load import checked_asset, locate_character, locate_in_file
 from publish.theme import FontSource, LoadedTheme
 
-PREPARATION_VERSION = "4"
+PREPARATION_VERSION = "5"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
 
 Role = Literal["serif", "sans"]
@@ -433,7 +433,9 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
     from fontTools.ttLib import TTFont
 
     first = group[0]
-    font = TTFont(first.path, fontNumber=0)
+    # The source's own timestamps are kept: a font made today and one made last year from the
+    # same source must be the same bytes, since ReportLab copies `head` into every PDF.
+    font = TTFont(first.path, fontNumber=0, recalcTimestamp=False)
     for tag in _DROPPED_TABLES:
         if tag in font:
             del font[tag]
@@ -459,7 +461,8 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
             # The last weight may consume the subset; the others work on a copy.
             instance = instancer.instantiateVariableFont(font, axes, inplace=index == len(group) - 1)
         elif index > 0:
-            instance = TTFont(io.BytesIO(results[0]))  # a static font: every face is the same outlines
+            # A static font: every face is the same outlines.
+            instance = TTFont(io.BytesIO(results[0]), recalcTimestamp=False)
         if "CFF " in instance or "CFF2" in instance:
             _cff_to_glyf(instance)
         _rename(instance, face)

@@ -135,3 +135,28 @@ def test_zip_time_is_utc_and_clamped_to_the_zip_range() -> None:
     assert zip_time(EPOCH) == (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
     assert zip_time(0) == (1980, 1, 1, 0, 0, 0)
     assert zip_time(2**40) == (2107, 12, 31, 23, 59, 58)
+
+
+def test_the_pdf_does_not_depend_on_when_the_font_cache_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fonts prepared at different times (with and without SOURCE_DATE_EPOCH) give the same PDF.
+
+    ReportLab copies the prepared font's `head` table, timestamps included, into the PDF.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures.odd.letters import letter_yaml
+
+    source = tmp_path / "short.yaml"
+    source.write_text(letter_yaml(["小米 2017 年的目标：整体收入突破 1000 亿元。"]), encoding="utf-8")
+    outputs = []
+    for name, preparation_epoch in (("a", None), ("b", "86400")):
+        monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path / f"cache-{name}"))
+        if preparation_epoch is None:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", preparation_epoch)
+        result = build(source, tmp_path / name, formats=["pdf"], options=RenderOptions(source_date_epoch=EPOCH))
+        outputs.append(result.outputs["pdf"].read_bytes())
+    assert list((tmp_path / "cache-a").rglob("*.ttf")), "the first build prepared its own fonts"
+    assert outputs[0] == outputs[1]
