@@ -8,6 +8,7 @@ Cases:
   warm     one letter, all three formats, a fresh process, fonts already cached (-j 2)
   cold     the same with an empty font cache (PUBLISH_CACHE_DIR set to an empty folder)
   batch    N copies of the letter (default 100) with -j 2
+  distinct N letters that differ (numbered titles), with -j 2: the same work as batch, nothing reusable
   big      a generated letter of 10,000 paragraphs (the letter's own, repeated), all formats
   phases   where the time goes: one build in one process, CPU seconds per phase, median
 
@@ -108,6 +109,21 @@ def batch(runs: int, work: Path, copies: int) -> dict[str, object]:
                    f"{copies} copies, -j 2")
 
 
+def distinct(runs: int, work: Path, copies: int) -> dict[str, object]:
+    """Like `batch`, but every letter differs (its title and subject carry its number), so no
+    output could be reused from another input."""
+    inputs = work / "distinct-in"
+    inputs.mkdir()
+    text = LETTER.read_text(encoding="utf-8")
+    for index in range(copies):
+        number = f"第{index + 1}份"
+        varied = text.replace("  title: ", f"  title: {number}", 1).replace("  subject: ", f"  subject: {number}", 1)
+        (inputs / f"letter-{index:03d}.yaml").write_text(varied, encoding="utf-8")
+    out = work / "distinct-out"
+    return summary("distinct", [timed(publish(str(inputs), "-o", str(out), "-j", "2")) for _ in range(runs)],
+                   f"{copies} different letters, -j 2")
+
+
 def big_letter(paragraphs: int) -> str:
     """The letter with generated sections appended, `paragraphs` paragraphs in all."""
     text = LETTER.read_text(encoding="utf-8")
@@ -186,7 +202,7 @@ def main() -> None:
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of the slow cases (cold, batch, big)")
     parser.add_argument("--copies", type=int, default=100)
     parser.add_argument("--paragraphs", type=int, default=10_000)
-    parser.add_argument("--only", default="warm,cold,batch,big,phases", help="comma-separated cases")
+    parser.add_argument("--only", default="warm,cold,batch,distinct,big,phases", help="comma-separated cases")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     cases = [c.strip() for c in args.only.split(",") if c.strip()]
@@ -207,6 +223,8 @@ def main() -> None:
                     rows.append(cold(args.slow_runs, work))
                 case "batch":
                     rows.append(batch(args.slow_runs, work, args.copies))
+                case "distinct":
+                    rows.append(distinct(args.slow_runs, work, args.copies))
                 case "big":
                     rows.append(big(args.slow_runs, work, args.paragraphs))
                 case "phases":
