@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import json
 import os
+import struct
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from publish.errors import InputError
 from publish.load import checked_asset, locate_character, locate_in_file
 from publish.theme import FontSource, LoadedTheme
 
-PREPARATION_VERSION = "5"
+PREPARATION_VERSION = "6"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
 
 Role = Literal["serif", "sans"]
@@ -360,43 +361,128 @@ def prepare(face: Face, chars: frozenset[str]) -> Path:
     return prepare_group((face,), chars)[0]
 
 
+@lru_cache(maxsize=1)
+def common_repertoire() -> frozenset[str]:
+    """The characters of GB 2312's symbol rows and its 3,755 level-1 (most common) Han characters.
+
+    Once a machine has prepared fonts for one letter, a letter needing new subsets gets these too,
+    so that most later letters find every character they use already prepared.
+    """
+    found = set(BASE_REPERTOIRE)
+    for row in range(0xA1, 0xD8):  # rows 1-9: symbols; rows 16-55: level-1 Han
+        for cell in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                found.add(bytes((row, cell)).decode("gb2312"))
+    return frozenset(found)
+
+
+_RESOLVED: dict[tuple[Face, Path, frozenset[str]], Path] = {}
+"""Prepared files already found in this process: (face, cache folder, characters) -> file."""
+
+
+def resolve(face: Face, chars: frozenset[str]) -> Path | None:
+    """A prepared subset of `face` with every character of `chars` it has, if one is cached.
+
+    The subset made for exactly these characters, else the smallest cached subset holding them
+    all. Which one is used does not change the outputs: a prepared font's global tables are the
+    source's, and ReportLab embeds only the glyphs a document uses.
+    """
+    key = (face, cache_dir(), chars)
+    found = _RESOLVED.get(key)
+    if found is not None and found.is_file():
+        return found
+    exact = prepared_path(face, chars)
+    found = exact if exact.is_file() else _covering(face, chars)[0]
+    if found is not None:
+        _RESOLVED[key] = found
+    return found
+
+
+def _covering(face: Face, chars: frozenset[str]) -> tuple[Path | None, bool]:
+    """The smallest cached subset of `face` holding every character of `chars` it has (None: no
+    such subset), and whether any subset of `face` is cached at all."""
+    codepoints = face.info.codepoints
+    needed = {c for c in chars if ord(c) in codepoints}
+    face_key = _key(PREPARATION_VERSION, face.identity)
+    best: tuple[int, str, Path] | None = None
+    seen = False
+    for record in cache_dir().glob(f"{face.postscript_name}-*.chars"):
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("face") != face_key:
+            continue
+        seen = True
+        font = record.with_suffix(".ttf")
+        held = str(data.get("chars", ""))
+        if needed.issubset(held) and font.is_file():
+            candidate = (len(held), font.name, font)
+            best = candidate if best is None or candidate[:2] < best[:2] else best
+    return (best[2] if best else None), seen
+
+
+def _record(target: Path, face: Face, chars: frozenset[str]) -> None:
+    """Notes beside a prepared subset which characters it holds, for `_covering`."""
+    codepoints = face.info.codepoints
+    held = "".join(sorted(c for c in chars if ord(c) in codepoints))
+    data = {"face": _key(PREPARATION_VERSION, face.identity), "chars": held}
+    write_bytes_atomic(target.with_suffix(".chars"), json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
 def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
     """The prepared subsets of faces that share one source file (e.g. two weights of a variable
-    font), made together so the source is read and subset once; cached like `prepare`."""
-    targets = [prepared_path(face, chars) for face in group]
-    missing = [(face, target) for face, target in zip(group, targets, strict=True) if not target.is_file()]
+    font), made together so the source is read and subset once; cached like `prepare`.
+
+    A machine's first letter gets subsets of exactly its characters, quick to make; a later letter
+    that needs new ones gets the common repertoire as well (see `common_repertoire`).
+    """
+    found = [resolve(face, chars) for face in group]
+    missing = [face for face, path in zip(group, found, strict=True) if path is None]
     if not missing:
-        return targets
+        return [path for path in found if path is not None]
+    earlier = any(_covering(face, chars)[1] for face in missing)
+    repertoire = chars | common_repertoire() if earlier else chars
+    targets = [prepared_path(face, repertoire) for face in missing]
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as locks:
-        for _, target in missing:
+        for target in targets:
             locks.enter_context(_locked(target.with_suffix(".lock")))
         # Another process may have made some of them while we waited for the locks.
-        still = [(face, target) for face, target in missing if not target.is_file()]
+        still = [(face, target) for face, target in zip(missing, targets, strict=True) if not target.is_file()]
         if still:
-            built = _build_subsets([face for face, _ in still], chars)
-            for (_, target), data in zip(still, built, strict=True):
+            built = _build_subsets([face for face, _ in still], repertoire)
+            for (face, target), data in zip(still, built, strict=True):
                 write_bytes_atomic(target, data)
-    return targets
+                _record(target, face, repertoire)  # after the font: a record promises a whole file
+    made = iter(targets)
+    return [path if path is not None else next(made) for path in found]
 
 
 def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[tuple[Path, int | None], Path]:
     """Every distinct face prepared for `chars`; faces of one source file are made together, and
     different sources in parallel processes when `jobs` > 1 and more than one is missing."""
-    paths = {(f.path, f.weight): (f, prepared_path(f, chars)) for f in faceset.distinct()}
+    result: dict[tuple[Path, int | None], Path] = {}
     groups: dict[Path, list[Face]] = {}
-    for face, path in paths.values():
-        if not path.is_file():
+    for face in faceset.distinct():
+        path = resolve(face, chars)
+        if path is None:
             groups.setdefault(face.path, []).append(face)
+        else:
+            result[(face.path, face.weight)] = path
+    made: list[list[Path]]
     if jobs > 1 and len(groups) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
-            list(pool.map(prepare_group, list(groups.values()), [chars] * len(groups)))
+            made = list(pool.map(prepare_group, list(groups.values()), [chars] * len(groups)))
     else:
-        for group in groups.values():
-            prepare_group(group, chars)
-    return {key: path for key, (_, path) in paths.items()}
+        made = [prepare_group(group, chars) for group in groups.values()]
+    for group, paths in zip(groups.values(), made, strict=True):
+        for face, path in zip(group, paths, strict=True):
+            result[(face.path, face.weight)] = path
+            _RESOLVED[(face, cache_dir(), chars)] = path
+    return result
 
 
 @contextlib.contextmanager
@@ -439,9 +525,14 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
     for tag in _DROPPED_TABLES:
         if tag in font:
             del font[tag]
+    source_globals = _subset_independent_globals(font)
     options = subset.Options()
+    options.prune_unicode_ranges = False
+    options.prune_codepage_ranges = False
     options.layout_features = []
-    options.hinting = False
+    # TrueType instructions are dropped; CFF hints go with the conversion to TrueType outlines
+    # anyway, and removing them first costs a fifth of the preparation.
+    options.hinting = "CFF " in font or "CFF2" in font
     options.notdef_outline = True
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
@@ -466,10 +557,78 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
         if "CFF " in instance or "CFF2" in instance:
             _cff_to_glyf(instance)
         _rename(instance, face)
+        _restore_globals(instance, source_globals)
         out = io.BytesIO()
+        instance.recalcBBoxes = False  # every glyph's own box is up to date; the font's is the source's
         instance.save(out)
-        results.append(out.getvalue())
+        results.append(pin_globals(out.getvalue(), source_globals.get("OS/2", {})))
     return results
+
+
+_GLOBALS = {
+    "head": ("xMin", "yMin", "xMax", "yMax"),
+    "hhea": ("advanceWidthMax", "minLeftSideBearing", "minRightSideBearing", "xMaxExtent"),
+    "OS/2": ("xAvgCharWidth", "usFirstCharIndex", "usLastCharIndex"),
+}
+"""Fields fontTools would recompute from the glyphs a subset keeps. ReportLab copies these tables
+into every PDF, so they are kept as the source font has them: then two subsets of one face that
+both hold a letter's characters give that letter the same PDF. (fontTools recomputes OS/2's on
+every save whatever it is told, so they are written into the saved bytes: see `pin_globals`.)"""
+
+_MAXP_LIMITS = {"maxPoints": 16384, "maxContours": 4096, "maxCompositePoints": 0, "maxCompositeContours": 0,
+                "maxComponentDepth": 0}
+"""A CFF source has no TrueType limits to keep; converted outlines get these fixed, generous ones
+(a CJK glyph has a few hundred points) rather than the largest of the glyphs at hand."""
+
+
+def _subset_independent_globals(font: object) -> dict[str, dict[str, int]]:
+    """The `_GLOBALS` fields of the source font, before subsetting."""
+    from fontTools.ttLib import TTFont
+
+    assert isinstance(font, TTFont)
+    return {tag: {name: getattr(font[tag], name) for name in names} for tag, names in _GLOBALS.items() if tag in font}
+
+
+def pin_globals(data: bytes, os2: dict[str, int] | None = None) -> bytes:
+    """The TrueType file `data` with its subset-dependent bytes fixed: `head`'s checksum adjustment
+    (a sum over the whole file) 0, and the `OS/2` fields of `_GLOBALS` set to `os2` (None: to the
+    values `data` has, e.g. when re-pinning a font that fontTools has saved again).
+
+    Only our own code reads the cached files, and it checks no checksums.
+    """
+    buffer = bytearray(data)
+    tables = {}
+    for index in range(struct.unpack_from(">H", buffer, 4)[0]):
+        tag, _, offset, _ = struct.unpack_from(">4sIII", buffer, 12 + 16 * index)
+        tables[tag] = offset
+    if b"head" in tables:
+        struct.pack_into(">I", buffer, tables[b"head"] + 8, 0)
+    if b"OS/2" in tables and os2:
+        start = tables[b"OS/2"]
+        struct.pack_into(">h", buffer, start + 2, os2["xAvgCharWidth"])
+        struct.pack_into(">HH", buffer, start + 64, os2["usFirstCharIndex"], os2["usLastCharIndex"])
+    return bytes(buffer)
+
+
+def os2_globals(data: bytes) -> dict[str, int]:
+    """The `OS/2` fields of `_GLOBALS` as the TrueType file `data` has them ({} without OS/2)."""
+    for index in range(struct.unpack_from(">H", data, 4)[0]):
+        tag, _, offset, _ = struct.unpack_from(">4sIII", data, 12 + 16 * index)
+        if tag == b"OS/2":
+            average = struct.unpack_from(">h", data, offset + 2)[0]
+            first, last = struct.unpack_from(">HH", data, offset + 64)
+            return {"xAvgCharWidth": average, "usFirstCharIndex": first, "usLastCharIndex": last}
+    return {}
+
+
+def _restore_globals(font: object, values: dict[str, dict[str, int]]) -> None:
+    """Puts the source's `_GLOBALS` back into `font`."""
+    from fontTools.ttLib import TTFont
+
+    assert isinstance(font, TTFont)
+    for tag, fields in values.items():
+        for name, value in fields.items():
+            setattr(font[tag], name, value)
 
 
 def _rename(font: object, face: Face) -> None:
@@ -528,7 +687,9 @@ def _cff_to_glyf(font: object) -> None:
         "maxComponentElements",
     ):
         setattr(maxp, field, 1 if field == "maxZones" else 0)
-    maxp.compile(font)
+    maxp.compile(font)  # numGlyphs and the other fields ...
+    for name, value in _MAXP_LIMITS.items():  # ... but limits that do not depend on the glyphs at hand
+        setattr(maxp, name, value)
     post = font["post"]
     post.formatType = 2.0
     post.extraNames = []

@@ -18,8 +18,17 @@ from click.testing import CliRunner
 
 import publish.fonts as fonts_module
 from publish.build import build
+from publish.build import theme_texts as build_theme_texts
 from publish.cli import cli
-from publish.fonts import FaceSet, characters, faces, missing_character_warnings, missing_characters, prepare
+from publish.fonts import (
+    FaceSet,
+    characters,
+    faces,
+    missing_character_warnings,
+    missing_characters,
+    prepare,
+    prepare_all,
+)
 from publish.theme import LoadedTheme, load_theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -195,3 +204,67 @@ def test_measured_widths_come_back_from_the_disk_cache_alike(
     assert again.width("2016年，小米", 20) == pytest.approx(read.width("2016年，小米", 20))
     assert again.width("2016年", 20) > again.width("2016", 20) > 0
     measure.font_metrics.cache_clear()
+
+
+SPRING = "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"
+MOON = "床前明月光，疑是地上霜。举头望明月，低头思故乡。"
+TARGET = "小米 2017 年的目标：整体收入突破 1000 亿元。"
+
+
+def _letter(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(letter_yaml([text]), encoding="utf-8")
+    return path
+
+
+def _build_alone(source: Path, out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """`source` built with the font cache `cache`, fixed epoch; format -> bytes."""
+    from publish.render import RenderOptions
+
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(cache))
+    result = build(source, out, options=RenderOptions(source_date_epoch=1700000000))
+    return {name: path.read_bytes() for name, path in result.outputs.items()}
+
+
+def _serif_files(cache: Path) -> list[str]:
+    return sorted(p.name for p in (cache / "fonts").glob("NotoSerifSC-Regular-*.ttf") if p.stem.count("-") == 2)
+
+
+def test_a_letter_comes_out_the_same_from_its_own_font_subset_or_a_larger_one(
+    tmp_path: Path, theme: LoadedTheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outputs do not depend on which cached subset holds the letter's characters.
+
+    The larger subset holds glyphs that stretch the font's box and limits (vertical forms, a
+    wavy line, an Extension B character): none of that may reach the letter's PDF.
+    """
+    letter = _letter(tmp_path, "target", TARGET)
+    own = _build_alone(letter, tmp_path / "own", tmp_path / "cache-own", monkeypatch)
+    larger_cache = tmp_path / "cache-larger"
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(larger_cache))
+    extra = "︻︼﹏〰〽㊙䶵𠀀" + SPRING
+    wanted = characters([TARGET, extra, "测试信", "测试", "第1部分", *build_theme_texts(theme)])
+    prepare_all(faces(theme, [TARGET, extra]), wanted)
+    larger = _build_alone(letter, tmp_path / "larger", larger_cache, monkeypatch)
+    assert len(_serif_files(larger_cache)) == 1, "the letter was drawn from the larger subset, none made for it"
+    assert larger == own
+
+
+def test_a_second_letter_gets_the_common_characters_and_a_third_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine's first letter gets its own subsets; the next one needing new ones gets the
+    common repertoire too; a third letter of common characters then prepares nothing, and comes
+    out as it would alone on a fresh machine."""
+    # A small stand-in for GB 2312's common characters, so that the test prepares fonts quickly.
+    common = fonts_module.BASE_REPERTOIRE | frozenset(MOON + "测试信第部分页共")
+    monkeypatch.setattr(fonts_module, "common_repertoire", lambda: common)
+    cache = tmp_path / "cache"
+    _build_alone(_letter(tmp_path, "target", TARGET), tmp_path / "out", cache, monkeypatch)
+    assert len(_serif_files(cache)) == 1
+    _build_alone(_letter(tmp_path, "spring", SPRING), tmp_path / "out", cache, monkeypatch)
+    assert len(_serif_files(cache)) == 2
+    third = _build_alone(_letter(tmp_path, "moon", MOON), tmp_path / "out", cache, monkeypatch)
+    assert len(_serif_files(cache)) == 2, "the third letter's characters were all prepared already"
+    alone = _build_alone(_letter(tmp_path, "moon", MOON), tmp_path / "alone", tmp_path / "fresh", monkeypatch)
+    assert third == alone

@@ -24,14 +24,14 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from publish.fonts import Face, Role, cache_dir, write_bytes_atomic
+from publish.fonts import Face, Role, cache_dir, os2_globals, pin_globals, write_bytes_atomic
 from publish.linebreak import HAN_LATIN_GAP, OPENING, SQUEEZABLE
 from publish.render import (
     RenderJob,
     _pdf_unicode,  # noqa: F401  (fixes ToUnicode for emoji and Extension B)
 )
 
-TWIN_VERSION = "1"
+TWIN_VERSION = "2"
 """Bump when a twin's preparation changes; old cached twins are then ignored."""
 
 
@@ -140,10 +140,10 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
         return target
     from fontTools.ttLib import TTFont as FontFile
 
-    # Bounding boxes are kept up to date by hand for the few glyphs changed: recomputing them all
-    # on save costs half a second per twin. The timestamp stays the prepared font's own.
+    # Only the changed glyphs' boxes are recomputed: all of them on save would cost half a second
+    # per twin. The font's own box and timestamp stay the prepared font's, which do not depend on
+    # the characters it holds (see publish.fonts), so neither does a PDF drawn with the twin.
     font = FontFile(prepared, recalcBBoxes=False, recalcTimestamp=False)
-    head = font["head"]
     units_per_em = font["head"].unitsPerEm
     metrics = font["hmtx"].metrics
     if variant == "spaced":
@@ -166,7 +166,6 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
             outline.coordinates.transform(((scale, 0), (0, 1)))
             outline.coordinates.translate((-overlap - low * scale, 0))
             outline.recalcBounds(glyf)
-            _widen_bounds(head, outline)
             metrics[glyph] = (width, outline.xMin)
     else:
         half = units_per_em // 2
@@ -186,20 +185,13 @@ def twin(prepared: Path, face: Face, variant: Variant) -> Path:
                 elif outline.numberOfContours:
                     outline.coordinates.translate((shift, 0))
                 outline.recalcBounds(glyf)
-                _widen_bounds(head, outline)
             metrics[glyph] = (width - half, lsb + shift)
     # A name of its own, so that no viewer mistakes the twin for the face it was made from.
     font["name"].setName(f"{face.postscript_name}-{variant.capitalize()}", 6, 3, 1, 0x409)
     buffer = io.BytesIO()
     font.save(buffer)
-    write_bytes_atomic(target, buffer.getvalue())
+    write_bytes_atomic(target, pin_globals(buffer.getvalue(), os2_globals(prepared.read_bytes())))
     return target
-
-
-def _widen_bounds(head: Any, outline: Any) -> None:
-    """Grows the font's bounding box in `head` to hold a glyph whose outline was moved."""
-    if getattr(outline, "numberOfContours", 0):
-        head.xMin, head.xMax = min(head.xMin, outline.xMin), max(head.xMax, outline.xMax)
 
 
 Outline = list[tuple[str, list[float]]]
