@@ -521,7 +521,7 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
     first = group[0]
     # The source's own timestamps are kept: a font made today and one made last year from the
     # same source must be the same bytes, since ReportLab copies `head` into every PDF.
-    font = TTFont(first.path, fontNumber=0, recalcTimestamp=False)
+    font = TTFont(first.path, fontNumber=0, recalcTimestamp=False, lazy=True)
     for tag in _DROPPED_TABLES:
         if tag in font:
             del font[tag]
