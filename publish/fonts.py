@@ -365,8 +365,8 @@ def prepare(face: Face, chars: frozenset[str]) -> Path:
 def common_repertoire() -> frozenset[str]:
     """The characters of GB 2312's symbol rows and its 3,755 level-1 (most common) Han characters.
 
-    Once a machine has prepared fonts for one letter, a letter needing new subsets gets these too,
-    so that most later letters find every character they use already prepared.
+    Once a machine has prepared fonts for one letter, a letter of these characters needing new
+    subsets gets all of them, so that most later letters find every character already prepared.
     """
     found = set(BASE_REPERTOIRE)
     for row in range(0xA1, 0xD8):  # rows 1-9: symbols; rows 16-55: level-1 Han
@@ -435,14 +435,18 @@ def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
     font), made together so the source is read and subset once; cached like `prepare`.
 
     A machine's first letter gets subsets of exactly its characters, quick to make; a later letter
-    that needs new ones gets the common repertoire as well (see `common_repertoire`).
+    that needs new ones, all of them common, gets the whole common repertoire (see
+    `common_repertoire`); a letter with rarer characters gets subsets of exactly its own.
     """
     found = [resolve(face, chars) for face in group]
     missing = [face for face, path in zip(group, found, strict=True) if path is None]
     if not missing:
         return [path for path in found if path is not None]
     earlier = any(_covering(face, chars)[1] for face in missing)
-    repertoire = chars | common_repertoire() if earlier else chars
+    common = common_repertoire()
+    # The common repertoire is one file every such letter shares; a letter with characters
+    # outside it gets subsets of its own, as large as it needs and so as quick to make.
+    repertoire = common if earlier and chars <= common else chars
     targets = [prepared_path(face, repertoire) for face in missing]
     targets[0].parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as locks:

@@ -7,6 +7,7 @@ A character that no configured font has is never a silent blank: it is drawn by 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -251,13 +252,14 @@ def test_a_letter_comes_out_the_same_from_its_own_font_subset_or_a_larger_one(
 
 
 def test_a_second_letter_gets_the_common_characters_and_a_third_finds_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, theme: LoadedTheme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The machine's first letter gets its own subsets; the next one needing new ones gets the
-    common repertoire too; a third letter of common characters then prepares nothing, and comes
-    out as it would alone on a fresh machine."""
+    """The machine's first letter gets its own subsets; the next one needing new ones, all of them
+    common, gets the common repertoire; a third letter of common characters then prepares
+    nothing, and comes out as it would alone on a fresh machine. A letter with a rarer character
+    gets subsets of its own."""
     # A small stand-in for GB 2312's common characters, so that the test prepares fonts quickly.
-    common = fonts_module.BASE_REPERTOIRE | frozenset(MOON + "测试信第部分页共")
+    common = characters([SPRING, MOON, "测试信", "测试", "第1部分", *build_theme_texts(theme)])
     monkeypatch.setattr(fonts_module, "common_repertoire", lambda: common)
     cache = tmp_path / "cache"
     _build_alone(_letter(tmp_path, "target", TARGET), tmp_path / "out", cache, monkeypatch)
@@ -268,3 +270,8 @@ def test_a_second_letter_gets_the_common_characters_and_a_third_finds_them(
     assert len(_serif_files(cache)) == 2, "the third letter's characters were all prepared already"
     alone = _build_alone(_letter(tmp_path, "moon", MOON), tmp_path / "alone", tmp_path / "fresh", monkeypatch)
     assert third == alone
+    _build_alone(_letter(tmp_path, "rare", MOON + "龘"), tmp_path / "out", cache, monkeypatch)
+    assert len(_serif_files(cache)) == 3
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in (cache / "fonts").glob("NotoSerifSC-*.chars")]
+    rare = next(r["chars"] for r in records if "龘" in r["chars"])
+    assert not set("春眠觉晓") & set(rare), "the rare letter's subset is its own characters, not the common ones"
