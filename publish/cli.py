@@ -111,6 +111,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     clashes = batch.name_clashes(sources, out_dir)
     workers = jobs or _cpu_count()
 
+    if verbose:
+        _log_to_stderr()
     show = _Reporter(quiet=quiet, verbose=verbose, as_json=as_json, total=len(sources))
     for problem in problems:
         show.error(problem)
@@ -148,6 +150,19 @@ def _cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
+
+
+def _log_to_stderr() -> None:
+    """Shows publish's own log lines (e.g. fonts being prepared) on stderr, once per process."""
+    import logging
+
+    logger = logging.getLogger("publish")
+    if not any(getattr(h, "publish_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("publish: %(message)s"))
+        handler.publish_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 class _Reporter:

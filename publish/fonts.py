@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import logging
 import os
 import struct
 import tempfile
@@ -29,6 +30,9 @@ from typing import Any, Literal
 from publish.errors import InputError
 from publish.load import checked_asset, locate_character, locate_in_file
 from publish.theme import FontSource, LoadedTheme
+
+_log = logging.getLogger(__name__)
+"""Says when fonts are being prepared, which takes seconds (shown by `publish build -v`)."""
 
 PREPARATION_VERSION = "6"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
@@ -449,6 +453,9 @@ def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
     repertoire = common if earlier and chars <= common else chars
     targets = [prepared_path(face, repertoire) for face in missing]
     targets[0].parent.mkdir(parents=True, exist_ok=True)
+    held = sum(1 for c in repertoire if ord(c) in missing[0].info.codepoints)
+    _log.info("preparing %s for %d characters (once; kept in %s)",
+              " and ".join(face.postscript_name for face in missing), held, targets[0].parent)
     with contextlib.ExitStack() as locks:
         for target in targets:
             locks.enter_context(_locked(target.with_suffix(".lock")))

@@ -183,3 +183,22 @@ def test_a_theme_in_the_letters_folder_is_not_built_as_a_letter(tmp_path: Path) 
     result = run("build", tmp_path / "in", "--theme", theme, "-o", tmp_path / "out", "-f", "docx", "--json")
     assert result.exit_code == 0, result.stderr
     assert [Path(e["input"]).name for e in json.loads(result.stdout)["inputs"]] == ["a.yaml"]
+
+
+def test_verbose_says_when_fonts_are_prepared_and_only_then(tmp_path: Path) -> None:
+    """Preparing fonts takes seconds: `-v` says so, naming the faces; a cached build says nothing of it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures.odd.letters import letter_yaml
+
+    source = tmp_path / "short.yaml"
+    source.write_text(letter_yaml(["春眠不觉晓，处处闻啼鸟。"]), encoding="utf-8")
+    env = {**os.environ, "PUBLISH_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "publish", "build", str(source), "-o", str(tmp_path / "out"), "-f", "pdf", "-v"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "publish: preparing NotoSerifSC-Regular for " in first.stderr
+    assert f"kept in {tmp_path / 'cache' / 'fonts'}" in first.stderr
+    again = subprocess.run([*command, "--force"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "preparing" not in again.stderr
+    assert "built" in again.stderr
