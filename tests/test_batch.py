@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -355,3 +356,36 @@ def test_a_letter_comes_out_the_same_after_another_letter_in_the_same_process(tm
     command = [sys.executable, "-m", "publish", "build", str(inputs / "b.yaml"), "-o", str(alone), "-f", "pdf", "-q"]
     subprocess.run(command, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}, timeout=300)
     assert (tmp_path / "together" / "b.pdf").read_bytes() == (alone / "b.pdf").read_bytes()
+
+
+def test_a_long_batch_keeps_only_so_many_fonts_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fonts of earlier letters are let go (ReportLab keeps each file's bytes), and a letter drawn
+    after that is still drawn with its own glyphs."""
+    import subprocess
+    import sys
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from publish.render import RenderOptions, _pdf_fonts
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures.odd.letters import letter_yaml
+
+    monkeypatch.setattr(_pdf_fonts, "KEPT_REGISTRATIONS", 5)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    texts = ["小米 2017 年的目标：整体收入突破 1000 亿元。", "春眠不觉晓，处处闻啼鸟。", "床前明月光，疑是地上霜。"]
+    for index, text in enumerate(texts):
+        (inputs / f"{index}.yaml").write_text(letter_yaml([text]), encoding="utf-8")
+    epoch = 1700000000
+    settings = batch.Settings(tmp_path / "together", ("pdf",), options=RenderOptions(source_date_epoch=epoch))
+    reports = batch.run(sorted(inputs.iterdir()), settings, jobs=1)
+    assert [r.status for r in reports] == ["built"] * 3
+    kept = list(_pdf_fonts._registered.values())
+    assert len(kept) <= 5
+    ours = [name for name in pdfmetrics.getRegisteredFontNames() if name.startswith("Noto")]
+    assert set(ours) <= set(kept), "a font let go is no longer registered with ReportLab"
+    alone = tmp_path / "alone"
+    command = [sys.executable, "-m", "publish", "build", str(inputs / "2.yaml"), "-o", str(alone), "-f", "pdf", "-q"]
+    subprocess.run(command, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}, timeout=300)
+    assert (tmp_path / "together" / "2.pdf").read_bytes() == (alone / "2.pdf").read_bytes()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -112,9 +113,21 @@ def _advance_per_point(char: str, font: str) -> float:
     return float(pdfmetrics.stringWidth(char, font, 1.0))
 
 
-@lru_cache(maxsize=64)
+KEPT_REGISTRATIONS = 64
+"""Font files a process keeps registered with ReportLab (each holds its file's bytes): more than
+one letter can use (9 faces, 4 variants each), so a batch of letters sharing fonts parses them
+once, while a batch of letters with fonts of their own does not grow without bound."""
+
+_registered: OrderedDict[Path, str] = OrderedDict()
+"""Font file -> ReportLab name, least recently used first."""
+
+
 def _register(path: Path) -> str:
-    """Registers the TrueType file at `path` once per process; returns its ReportLab name."""
+    """Registers the TrueType file at `path` with ReportLab (once while it is kept); its name."""
+    name = _registered.get(path)
+    if name is not None:
+        _registered.move_to_end(path)
+        return name
     digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:10]
     name = f"{path.stem.split('-')[0]}-{digest}"
     font = TTFont(name, str(path))
@@ -125,6 +138,12 @@ def _register(path: Path) -> str:
     pdfmetrics.registerFont(font)
     if pdfmetrics.getFont(name) is not font:
         raise RuntimeError(f"ReportLab did not register {path} under {name}")
+    _registered[path] = name
+    while len(_registered) > KEPT_REGISTRATIONS:
+        _, old = _registered.popitem(last=False)
+        dropped = pdfmetrics._fonts.pop(old, None)
+        if dropped is not None and pdfmetrics._dynFaceNames.get(dropped.face.name) is dropped:
+            del pdfmetrics._dynFaceNames[dropped.face.name]
     return name
 
 
