@@ -34,7 +34,7 @@ from publish.theme import FontSource, LoadedTheme
 _log = logging.getLogger(__name__)
 """Says when fonts are being prepared, which takes seconds (shown by `publish build -v`)."""
 
-PREPARATION_VERSION = "6"
+PREPARATION_VERSION = "7"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
 
 Role = Literal["serif", "sans"]
@@ -547,10 +547,14 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
     options.notdef_outline = True
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
-    subsetter = subset.Subsetter(options)
     codepoints = first.info.codepoints
-    subsetter.populate(unicodes=[ord(c) for c in chars if ord(c) in codepoints])
-    subsetter.subset(font)
+    unicodes = sorted(ord(c) for c in chars if ord(c) in codepoints)
+    if "CFF " in font and "fvar" not in font:
+        _cff_subset_to_glyf(font, unicodes)
+    else:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(font)
     results: list[bytes] = []
     for index, face in enumerate(group):
         instance = font
@@ -659,27 +663,63 @@ def _rename(font: object, face: Face) -> None:
         font["OS/2"].usWeightClass = 700 if face.bold else 400
 
 
-def _cff_to_glyf(font: object) -> None:
-    """Replaces CFF outlines with quadratic TrueType outlines (after fontTools' otf2ttf snippet)."""
+def _cff_subset_to_glyf(font: object, unicodes: Sequence[int]) -> None:
+    """Keeps only the glyphs of `unicodes` (and .notdef) of a static CFF font, as TrueType outlines.
+
+    fontTools' subsetter would first run every kept glyph's charstring to find the subroutines
+    it calls, then prune them: a third of the preparation, for CFF data the conversion discards.
+    Glyphs keep the source's order.
+    """
+    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    assert isinstance(font, TTFont)
+    cmap = font.getBestCmap() or {}
+    mapping = {code: cmap[code] for code in unicodes if code in cmap}
+    wanted = set(mapping.values()) | {".notdef"}
+    order = [name for name in font.getGlyphOrder() if name in wanted]
+    table = newTable("cmap")
+    table.tableVersion = 0
+    table.tables = []
+    for fmt, platform, encoding, codes in (
+        (4, 3, 1, {c: g for c, g in mapping.items() if c <= 0xFFFF}),
+        (12, 3, 10, mapping),
+    ):
+        if fmt == 12 and max(mapping, default=0) <= 0xFFFF:
+            continue
+        sub = CmapSubtable.newSubtable(fmt)
+        sub.platformID, sub.platEncID, sub.language = platform, encoding, 0
+        sub.cmap = codes
+        table.tables.append(sub)
+    font["cmap"] = table
+    hmtx = font["hmtx"]
+    hmtx.metrics = {name: hmtx.metrics[name] for name in order}
+    _cff_to_glyf(font, order)
+
+
+def _cff_to_glyf(font: object, order: Sequence[str] | None = None) -> None:
+    """Replaces CFF outlines with quadratic TrueType outlines (after fontTools' otf2ttf snippet);
+    only the glyphs of `order`, in that order (None: every glyph)."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
     assert isinstance(font, TTFont)
-    order = font.getGlyphOrder()
+    order = list(order) if order is not None else font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
     glyphs = {}
     for name in order:
         pen = TTGlyphPen(glyph_set)
         glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
         glyphs[name] = pen.glyph()
+    for tag in ("CFF ", "CFF2", "VORG"):
+        if tag in font:
+            del font[tag]
+    font.setGlyphOrder(order)
     font["loca"] = newTable("loca")
     glyf = font["glyf"] = newTable("glyf")
     glyf.glyphOrder = order
     glyf.glyphs = glyphs
-    for tag in ("CFF ", "CFF2", "VORG"):
-        if tag in font:
-            del font[tag]
     glyf.compile(font)
     hmtx = font["hmtx"]
     for name, glyph in glyphs.items():
