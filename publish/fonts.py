@@ -34,7 +34,7 @@ from publish.theme import FontSource, LoadedTheme
 _log = logging.getLogger(__name__)
 """Says when fonts are being prepared, which takes seconds (shown by `publish build -v`)."""
 
-PREPARATION_VERSION = "7"
+PREPARATION_VERSION = "8"
 """Bump when the preparation below changes what it writes; old cache entries are then ignored."""
 
 Role = Literal["serif", "sans"]
@@ -367,13 +367,15 @@ def prepare(face: Face, chars: frozenset[str]) -> Path:
 
 @lru_cache(maxsize=1)
 def common_repertoire() -> frozenset[str]:
-    """The characters of GB 2312's symbol rows and its 3,755 level-1 (most common) Han characters.
+    """The characters of GB 2312: its symbol rows and its 6,763 Han characters (level 1, the
+    3,755 most common, and level 2), which cover nearly all of modern simplified Chinese.
 
     Once a machine has prepared fonts for one letter, a letter of these characters needing new
     subsets gets all of them, so that most later letters find every character already prepared.
+    (Level 1 alone is not enough: the New Year letter itself uses 崛, 撸 and 跻 from level 2.)
     """
     found = set(BASE_REPERTOIRE)
-    for row in range(0xA1, 0xD8):  # rows 1-9: symbols; rows 16-55: level-1 Han
+    for row in range(0xA1, 0xF8):  # rows 1-9: symbols; rows 16-55: level-1 Han; 56-87: level 2
         for cell in range(0xA1, 0xFF):
             with contextlib.suppress(UnicodeDecodeError):
                 found.add(bytes((row, cell)).decode("gb2312"))
@@ -436,43 +438,62 @@ def _record(target: Path, face: Face, chars: frozenset[str]) -> None:
 
 def prepare_group(group: Sequence[Face], chars: frozenset[str]) -> list[Path]:
     """The prepared subsets of faces that share one source file (e.g. two weights of a variable
-    font), made together so the source is read and subset once; cached like `prepare`.
-
-    A machine's first letter gets subsets of exactly its characters, quick to make; a later letter
-    that needs new ones, all of them common, gets the whole common repertoire (see
-    `common_repertoire`); a letter with rarer characters gets subsets of exactly its own.
-    """
+    font), made together so the source is read and subset once; cached like `prepare`."""
     found = [resolve(face, chars) for face in group]
     missing = [face for face, path in zip(group, found, strict=True) if path is None]
     if not missing:
         return [path for path in found if path is not None]
-    earlier = any(_covering(face, chars)[1] for face in missing)
+    repertoire = repertoire_for(missing, chars)
+    _announce(missing, repertoire)
+    made = iter(make_subsets(missing, repertoire))
+    return [path if path is not None else next(made) for path in found]
+
+
+def repertoire_for(faces: Sequence[Face], chars: frozenset[str]) -> frozenset[str]:
+    """The characters to prepare `faces` for, when no cached subset holds all of `chars`.
+
+    A machine's first letter gets subsets of exactly its characters, quick to make. Later, a
+    letter whose characters are all common gets the whole common repertoire (see
+    `common_repertoire`), one set of files every such letter shares; a letter with rarer
+    characters gets subsets of exactly its own, as quick to make as the first.
+    """
+    earlier = any(_covering(face, chars)[1] for face in faces)
     common = common_repertoire()
-    # The common repertoire is one file every such letter shares; a letter with characters
-    # outside it gets subsets of its own, as large as it needs and so as quick to make.
-    repertoire = common if earlier and chars <= common else chars
-    targets = [prepared_path(face, repertoire) for face in missing]
-    targets[0].parent.mkdir(parents=True, exist_ok=True)
-    held = sum(1 for c in repertoire if ord(c) in missing[0].info.codepoints)
+    return common if earlier and chars <= common else chars
+
+
+def _announce(faces: Sequence[Face], repertoire: frozenset[str]) -> None:
+    held = sum(1 for c in repertoire if ord(c) in faces[0].info.codepoints)
     _log.info("preparing %s for %d characters (once; kept in %s)",
-              " and ".join(face.postscript_name for face in missing), held, targets[0].parent)
+              " and ".join(face.postscript_name for face in faces), held, cache_dir())
+
+
+def make_subsets(faces: Sequence[Face], repertoire: frozenset[str]) -> list[Path]:
+    """Prepares subsets of `faces` (one source file) for `repertoire`, unless another process
+    already has; their paths."""
+    targets = [prepared_path(face, repertoire) for face in faces]
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as locks:
         for target in targets:
             locks.enter_context(_locked(target.with_suffix(".lock")))
         # Another process may have made some of them while we waited for the locks.
-        still = [(face, target) for face, target in zip(missing, targets, strict=True) if not target.is_file()]
+        still = [(face, target) for face, target in zip(faces, targets, strict=True) if not target.is_file()]
         if still:
             built = _build_subsets([face for face, _ in still], repertoire)
             for (face, target), data in zip(still, built, strict=True):
                 write_bytes_atomic(target, data)
                 _record(target, face, repertoire)  # after the font: a record promises a whole file
-    made = iter(targets)
-    return [path if path is not None else next(made) for path in found]
+    return targets
 
 
 def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[tuple[Path, int | None], Path]:
     """Every distinct face prepared for `chars`; faces of one source file are made together, and
-    different sources in parallel processes when `jobs` > 1 and more than one is missing."""
+    different sources in parallel processes when `jobs` > 1 and more than one is missing.
+
+    The common repertoire is made in fresh processes: fontTools then holds a source font and
+    thousands of glyphs (up to 190 MiB), which a fresh process does not add to the memory of the
+    build or batch worker that asked for it.
+    """
     result: dict[tuple[Path, int | None], Path] = {}
     groups: dict[Path, list[Face]] = {}
     for face in faceset.distinct():
@@ -481,14 +502,23 @@ def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[
             groups.setdefault(face.path, []).append(face)
         else:
             result[(face.path, face.weight)] = path
+    if not groups:
+        return result
+    plans = [(group, repertoire_for(group, chars)) for group in groups.values()]
+    for group, repertoire in plans:
+        _announce(group, repertoire)
+    common = common_repertoire()
+    fresh = any(repertoire is common for _, repertoire in plans)
     made: list[list[Path]]
-    if jobs > 1 and len(groups) > 1:
+    if fresh or (jobs > 1 and len(plans) > 1):
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(groups))) as pool:
-            made = list(pool.map(prepare_group, list(groups.values()), [chars] * len(groups)))
+        context = multiprocessing.get_context("spawn" if fresh else "fork")
+        with ProcessPoolExecutor(max_workers=min(max(jobs, 1), len(plans)), mp_context=context) as pool:
+            made = list(pool.map(make_subsets, *zip(*plans, strict=True)))
     else:
-        made = [prepare_group(group, chars) for group in groups.values()]
+        made = [make_subsets(group, repertoire) for group, repertoire in plans]
     for group, paths in zip(groups.values(), made, strict=True):
         for face, path in zip(group, paths, strict=True):
             result[(face.path, face.weight)] = path
@@ -556,19 +586,33 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(font)
     results: list[bytes] = []
+    axes_of_source = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes} if "fvar" in font else None
+    variable = b""
+    if axes_of_source is not None and len(group) > 1:
+        # Each weight is made from the saved subset rather than from a deep copy of it: a copy of
+        # thousands of glyphs with their variations takes more memory than the subset itself.
+        saved = io.BytesIO()
+        font.recalcBBoxes = False  # keeps the source's maxp and boxes, which `_GLOBALS` relies on
+        font.save(saved)
+        variable = saved.getvalue()
+    subset_font: TTFont | None = font  # dropped after the first face: one face's glyphs in memory
+    del font
     for index, face in enumerate(group):
-        instance = font
-        if "fvar" in font:
+        if axes_of_source is not None:
             from fontTools.varLib import instancer
 
-            axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+            axes = dict(axes_of_source)
             if face.weight is not None and "wght" in axes:
                 axes["wght"] = float(face.weight)
-            # The last weight may consume the subset; the others work on a copy.
-            instance = instancer.instantiateVariableFont(font, axes, inplace=index == len(group) - 1)
+            source = TTFont(io.BytesIO(variable), recalcTimestamp=False) if index > 0 else subset_font
+            instance = instancer.instantiateVariableFont(source, axes, inplace=True)
+            del source
         elif index > 0:
             # A static font: every face is the same outlines.
             instance = TTFont(io.BytesIO(results[0]), recalcTimestamp=False)
+        else:
+            assert subset_font is not None
+            instance = subset_font
         if "CFF " in instance or "CFF2" in instance:
             _cff_to_glyf(instance)
         _rename(instance, face)
@@ -577,6 +621,8 @@ def _build_subsets(group: Sequence[Face], chars: frozenset[str]) -> list[bytes]:
         instance.recalcBBoxes = False  # every glyph's own box is up to date; the font's is the source's
         instance.save(out)
         results.append(pin_globals(out.getvalue(), source_globals.get("OS/2", {})))
+        del instance
+        subset_font = None
     return results
 
 
