@@ -88,7 +88,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     """
     import time
 
-    from publish import batch
+    from publish import batch, fonts
     from publish.build import settle_heap
     from publish.render import RenderOptions
 
@@ -117,6 +117,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, formats: str, theme_path: Pat
     for problem in problems:
         show.error(problem)
     settle_heap()  # this process is ours: the libraries imported so far need no more collecting
+    fonts.prepare_in_fresh_processes = True  # and its main module is safe to import again
     try:
         with show:
             reports = batch.run(sources, settings, workers, on_report=show.report, skipped=clashes,

@@ -486,13 +486,19 @@ def make_subsets(faces: Sequence[Face], repertoire: frozenset[str]) -> list[Path
     return targets
 
 
+prepare_in_fresh_processes = False
+"""Whether `prepare_all` may start fresh interpreters (multiprocessing's spawn) for large
+preparations. Off for library use: a fresh interpreter imports the caller's main script again,
+which a script without an `if __name__ == "__main__":` guard does not survive."""
+
+
 def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[tuple[Path, int | None], Path]:
     """Every distinct face prepared for `chars`; faces of one source file are made together, and
     different sources in parallel processes when `jobs` > 1 and more than one is missing.
 
-    The common repertoire is made in fresh processes: fontTools then holds a source font and
-    thousands of glyphs (up to 190 MiB), which a fresh process does not add to the memory of the
-    build or batch worker that asked for it.
+    With `prepare_in_fresh_processes` (the CLI sets it), the common repertoire is made in fresh
+    processes: fontTools then holds a source font and thousands of glyphs (up to 190 MiB), which a
+    fresh process does not add to the memory of the build or batch worker that asked for it.
     """
     result: dict[tuple[Path, int | None], Path] = {}
     groups: dict[Path, list[Face]] = {}
@@ -508,7 +514,7 @@ def prepare_all(faceset: FaceSet, chars: frozenset[str], jobs: int = 1) -> dict[
     for group, repertoire in plans:
         _announce(group, repertoire)
     common = common_repertoire()
-    fresh = any(repertoire is common for _, repertoire in plans)
+    fresh = prepare_in_fresh_processes and any(repertoire is common for _, repertoire in plans)
     made: list[list[Path]]
     if fresh or (jobs > 1 and len(plans) > 1):
         import multiprocessing
