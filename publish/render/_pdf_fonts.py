@@ -61,7 +61,6 @@ class FontBook:
         self.job = job
         self._by_name: dict[str, RegisteredFont] = {}
         self._names: dict[tuple[Face, Variant], str] = {}
-        self._coverage: dict[Face, frozenset[int]] = {}
 
     def name(self, face: Face, variant: Variant = "plain") -> str:
         """The ReportLab font name of a variant of `face`, registering it if needed."""
@@ -87,16 +86,7 @@ class FontBook:
 
     def segments(self, text: str, role: Role, bold: bool) -> list[tuple[str, str]]:
         """`text` cut into runs, each with the registered name of the face that draws it."""
-        face = self.job.faces.face(role, bold)
-        if self._covers(face, text):
-            return [(self.name(face), text)]  # the common case, without a lookup per character
         return [(self.name(face), part) for face, part in self.job.faces.segments(text, role, bold)]
-
-    def _covers(self, face: Face, text: str) -> bool:
-        codepoints = self._coverage.get(face)
-        if codepoints is None:
-            codepoints = self._coverage[face] = face.info.codepoints
-        return all(ord(char) in codepoints or char.isspace() for char in text)
 
     def primary(self, role: Role, bold: bool = False) -> str:
         """The registered name of the role's own face (no fallback)."""
