@@ -252,8 +252,20 @@ def box_of(shape: Any) -> Box | None:
 
 
 def _placeholder(layout: Any, types: tuple[Any, ...]) -> Any | None:
-    candidates = [s for s in layout.placeholders if s.placeholder_format.type in types]
-    return min(candidates, key=lambda s: s.placeholder_format.idx, default=None)
+    """The placeholder of `layout` (a layout, master or slide) of one of `types` with the lowest index."""
+    return _lowest(_formats(layout), types)
+
+
+def _formats(owner: Any) -> list[tuple[Any, Any]]:
+    """Each placeholder of `owner` with its format, read once: python-pptx answers each question
+    about a placeholder with an XPath query."""
+    return [(shape, shape.placeholder_format) for shape in owner.placeholders]
+
+
+def _lowest(placeholders: Iterable[tuple[Any, Any]], types: tuple[Any, ...]) -> Any | None:
+    """Of (placeholder, format) pairs, the placeholder of one of `types` with the lowest index."""
+    return min(((f.idx, shape) for shape, f in placeholders if f.type in types), key=lambda c: c[0],
+               default=(0, None))[1]
 
 
 def _body_indent(layout: Any, body: Any) -> float:
@@ -331,13 +343,8 @@ class _SlideWriter:
         used: list[Any] = []  # the elements themselves: lxml keeps one proxy per live reference
         for bar in plan.bars:
             self.bar(slide, bar)
-        # Read once: python-pptx answers each placeholder question with an XPath query.
-        placeholders = [(shape, shape.placeholder_format) for shape in slide.placeholders]
-        by_role = {
-            role: min(((f.idx, shape) for shape, f in placeholders if f.type in types), key=lambda c: c[0],
-                      default=(0, None))[1]
-            for role, types in (("title", TITLE_TYPES), ("body", BODY_TYPES))
-        }
+        placeholders = _formats(slide)
+        by_role = {"title": _lowest(placeholders, TITLE_TYPES), "body": _lowest(placeholders, BODY_TYPES)}
         for block in plan.blocks:
             target = by_role.get(block.role)
             if target is not None and not any(target._element is e for e in used):
