@@ -302,13 +302,14 @@ def file_identity(path: Path) -> str:
     return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
-def _key(*parts: str) -> str:
+def cache_key(*parts: str) -> str:
+    """A short digest of `parts`, for naming a cached file after what it was made from."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
 @lru_cache(maxsize=16)
 def _font_info(identity: str, path: Path) -> FontInfo:
-    cached = cache_dir() / f"info-{_key(PREPARATION_VERSION, identity)}.json"
+    cached = cache_dir() / f"info-{cache_key(PREPARATION_VERSION, identity)}.json"
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
         return FontInfo(data["family"], tuple((first, last) for first, last in data["ranges"]))
@@ -357,7 +358,7 @@ def _prepared_name(face: Face, identity: str, chars: frozenset[str]) -> str:
     # Asked for by every renderer for every face; the key sorts all the characters used.
     codepoints = face.info.codepoints
     covered = sorted(c for c in chars if ord(c) in codepoints)
-    return f"{face.postscript_name}-{_key(PREPARATION_VERSION, identity, ''.join(covered))}.ttf"
+    return f"{face.postscript_name}-{cache_key(PREPARATION_VERSION, identity, ''.join(covered))}.ttf"
 
 
 def prepare(face: Face, chars: frozenset[str]) -> Path:
@@ -409,7 +410,7 @@ def _covering(face: Face, chars: frozenset[str]) -> tuple[Path | None, bool]:
     such subset), and whether any subset of `face` is cached at all."""
     codepoints = face.info.codepoints
     needed = {c for c in chars if ord(c) in codepoints}
-    face_key = _key(PREPARATION_VERSION, face.identity)
+    face_key = cache_key(PREPARATION_VERSION, face.identity)
     best: tuple[int, str, Path] | None = None
     seen = False
     for record in cache_dir().glob(f"{face.postscript_name}-*.chars"):
@@ -432,7 +433,7 @@ def _record(target: Path, face: Face, chars: frozenset[str]) -> None:
     """Notes beside a prepared subset which characters it holds, for `_covering`."""
     codepoints = face.info.codepoints
     held = "".join(sorted(c for c in chars if ord(c) in codepoints))
-    data = {"face": _key(PREPARATION_VERSION, face.identity), "chars": held}
+    data = {"face": cache_key(PREPARATION_VERSION, face.identity), "chars": held}
     write_bytes_atomic(target.with_suffix(".chars"), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 

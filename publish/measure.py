@@ -8,7 +8,6 @@ advances (no kerning across Han characters, no ligatures that change the width o
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from publish.fonts import cache_dir, file_identity, write_bytes_atomic
+from publish.fonts import cache_dir, cache_key, file_identity, write_bytes_atomic
 
 
 class Measure(Protocol):
@@ -64,9 +63,7 @@ def font_metrics(path: Path) -> FontMetrics:
     Reading them from the font takes fontTools and its character map, about a tenth of a second
     on the first deck of a process; the cache is a small JSON file beside the prepared fonts.
     """
-    identity = file_identity(path)
-    digest = hashlib.sha256(f"{METRICS_VERSION}|{identity}".encode()).hexdigest()[:24]
-    cached = cache_dir() / f"metrics-{digest}.json"
+    cached = cache_dir() / f"metrics-{cache_key(METRICS_VERSION, file_identity(path))}.json"
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
         return FontMetrics(path, int(data["upm"]), dict(zip(data["codes"], data["advances"], strict=True)))
